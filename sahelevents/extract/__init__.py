@@ -1,0 +1,1 @@
+"""Rule-assisted extraction of dates, quantities and casualties from French news text."""

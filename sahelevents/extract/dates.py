@@ -1,0 +1,387 @@
+"""Dates in French news text, resolved to calendar days with an ACLED time precision.
+
+Precision follows the ACLED codebook: 1 = exact day, 2 = the week / a few days are known,
+3 = only the month is known (month midpoint, or first/last day for "début"/"fin"). Less
+precise expressions (a year alone, "l'année dernière") are not reported.
+
+Matching runs on the same-length :func:`~sahelevents.extract.numbers.fold_text`, so accents
+and case never matter and every offset is an offset into the caller's text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from sahelevents.extract.numbers import fold_text
+
+__all__ = ["DateMention", "find_dates"]
+
+_MIN_YEAR: Final = 1900
+_MAX_YEAR: Final = 2100
+_WEEK_SPAN: Final = 7  # a range of at most this many days is "week known" (precision 2)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date expression; ``text == source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    value: datetime.date  # resolved date (first day for ranges)
+    end_value: datetime.date | None  # last day for ranges, else None
+    precision: int  # ACLED time_precision: 1 day, 2 week / few days, 3 month
+    kind: str  # "absolute" | "partial" | "relative" | "month" | "range" | "week"
+
+
+_MONTHS: Final[Mapping[str, int]] = {
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+    # Abbreviations only with their dot: bare "sept" is the number seven.
+    "janv.": 1,
+    "fevr.": 2,
+    "fev.": 2,
+    "avr.": 4,
+    "juil.": 7,
+    "sept.": 9,
+    "oct.": 10,
+    "nov.": 11,
+    "dec.": 12,
+}
+_WEEKDAYS: Final[Mapping[str, int]] = {
+    "lundi": 0,
+    "mardi": 1,
+    "mercredi": 2,
+    "jeudi": 3,
+    "vendredi": 4,
+    "samedi": 5,
+    "dimanche": 6,
+}
+
+_FULL_MONTH: Final = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+_FULL_MONTH_RE: Final = _FULL_MONTH + r"|novembre|decembre)(?!\w)"
+_MONTH: Final = rf"(?:{_FULL_MONTH_RE}|(?:janv|fevr|fev|avr|juil|sept|oct|nov|dec)\.)"
+_WD: Final = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?!\w)"
+# Day numbers: not part of a longer number, decimal or clock time; "1er" allowed.
+_DAY: Final = r"(?<![\w.,:/])[0-9]{1,2}(?:er|re|ᵉʳ)?(?!\w)"
+_YEAR: Final = r"[0-9]{4}(?![0-9])"
+_LAST: Final = r"derni(?:er|ere)(?!\w)|passee?(?!\w)"
+_FLAGS: Final = re.IGNORECASE
+
+_RANGE_RE: Final = re.compile(
+    rf"(?<!\w)(?:(?P<night>nuit)\s+)?(?:du|entre\s+le)\s+(?:(?P<wd1>{_WD})\s+)?(?P<d1>{_DAY})"
+    rf"(?:\s+(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?)?"
+    rf"\s+(?:au|et\s+le)\s+(?:(?P<wd2>{_WD})\s+)?(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})"
+    rf"(?:\s+(?P<y2>{_YEAR})|\s+(?P<last>{_LAST}))?",
+    _FLAGS,
+)
+_FULL_RE: Final = re.compile(
+    rf"(?:(?<!\w)(?:ce\s+)?(?P<wd>{_WD}),?\s+)?(?P<d>{_DAY})\s+(?P<m>{_MONTH})"
+    rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<last>{_LAST}))?",
+    _FLAGS,
+)
+_NUMERIC_RE: Final = re.compile(
+    r"(?<![\w.,:/-])(?:(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
+    r"|(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2}))(?![0-9]|[/.-][0-9])",
+    _FLAGS,
+)
+# "En novembre 2022", "début mars 2024", "fin mars", "mi-mai", "au mois d'avril", "mai dernier".
+_MONTH_ONLY_RE: Final = re.compile(
+    r"(?:(?<!\w)(?P<pre>"
+    r"(?:au\s+debut|a\s+la\s+fin|a\s+la\s+mi|au\s+cours|courant|fin|debut|au|le)"
+    r"(?:\s+du)?\s+mois\s+(?:de\s+|d')"
+    r"|(?:au\s+debut|a\s+la\s+fin)\s+(?:de\s+|d')"
+    r"|(?:en|depuis|des|debut|fin|courant)\s+"
+    r"|(?:a\s+la\s+)?mi\s*-?\s*"
+    r"))?"
+    rf"(?<!\w)(?P<m>{_FULL_MONTH_RE})(?:\s+(?P<y>{_YEAR})|\s+(?P<last>{_LAST}))?",
+    _FLAGS,
+)
+_RELATIVE_DAY_RE: Final = re.compile(
+    r"(?<![\w-])(?P<rel>avant[-\s]hier|hier|aujourd'\s?hui)(?!\w)", _FLAGS
+)
+_NIGHT_RE: Final = re.compile(
+    rf"(?<!\w)nuit\s+(?:de|du)\s+(?P<wd1>{_WD})\s+(?:a|au)\s+(?P<wd2>{_WD})"
+    rf"(?:\s+(?:{_LAST}))?",
+    _FLAGS,
+)
+_WEEKDAY_RE: Final = re.compile(
+    rf"(?<!\w)(?:(?P<ce>ce)\s+)?(?P<wd>{_WD})(?:\s+(?P<mod>{_LAST}|prochain(?!\w)))?", _FLAGS
+)
+# Habitual weekdays ("chaque lundi", "tous les lundis") are not dates.
+_HABITUAL_RE: Final = re.compile(r"(?<!\w)(?:chaque|tous\s+les|le\s+meme)\s+$", _FLAGS)
+_LAST_WEEK_RE: Final = re.compile(
+    r"(?<!\w)(?:la\s+)?semaine\s+(?:derniere|passee)(?!\w)", _FLAGS
+)
+_LAST_WEEKEND_RE: Final = re.compile(
+    r"(?<!\w)(?:le\s+)?week\s*-?\s*end\s+(?:dernier|passe)(?!\w)", _FLAGS
+)
+_LAST_MONTH_RE: Final = re.compile(r"(?<!\w)(?:le\s+)?mois\s+(?:dernier|passe)(?!\w)", _FLAGS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    value: datetime.date
+    end_value: datetime.date | None
+    precision: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    reference: datetime.date | None
+    context_year: int | None
+
+
+def _day_number(raw: str) -> int:
+    digits = raw.lower().removesuffix("er").removesuffix("re").removesuffix("ᵉʳ")
+    return int(digits)
+
+
+def _month_number(raw: str) -> int | None:
+    return _MONTHS.get(raw.lower())
+
+
+def _make_date(year: int, month: int, day: int) -> datetime.date | None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_for(month: int, day: int, ctx: _Context) -> int | None:
+    """Year of a date written without one (see :func:`find_dates`)."""
+    if ctx.context_year is not None:
+        return ctx.context_year
+    if ctx.reference is None:
+        return None
+    year = ctx.reference.year
+    # Tuple comparison, not date(): "29 février" must not fail before we pick the year.
+    if (month, day) > (ctx.reference.month, ctx.reference.day):
+        year -= 1
+    return year
+
+
+def _weekday_on_or_before(reference: datetime.date, weekday: int) -> datetime.date:
+    return reference - datetime.timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def _weekday_before(reference: datetime.date, weekday: int) -> datetime.date:
+    return reference - datetime.timedelta(days=(reference.weekday() - weekday) % 7 or 7)
+
+
+def _weekday_after(reference: datetime.date, weekday: int) -> datetime.date:
+    return reference + datetime.timedelta(days=(weekday - reference.weekday()) % 7 or 7)
+
+
+def _range(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    month2 = _month_number(match["m2"])
+    month1 = _month_number(match["m1"]) if match["m1"] else month2
+    if month1 is None or month2 is None:
+        return None
+    day1, day2 = _day_number(match["d1"]), _day_number(match["d2"])
+    year2 = int(match["y2"]) if match["y2"] else _year_for(month2, day2, ctx)
+    if year2 is None:
+        return None
+    if match["y1"]:
+        year1 = int(match["y1"])
+    else:
+        # "du 28 décembre au 3 janvier 2024" starts in the previous year.
+        year1 = year2 if (month1, day1) <= (month2, day2) else year2 - 1
+    first, last = _make_date(year1, month1, day1), _make_date(year2, month2, day2)
+    if first is None or last is None or last < first:
+        return None
+    kind = "absolute" if match["y2"] else "partial"
+    if match["night"]:
+        # "la nuit du 12 au 13 mai" is one night: ACLED codes the day the night began.
+        return _Resolved(first, None, 1, kind)
+    precision = 2 if (last - first).days + 1 <= _WEEK_SPAN else 3
+    return _Resolved(first, last, precision, "range")
+
+
+def _full(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    month = _month_number(match["m"])
+    if month is None:
+        return None
+    day = _day_number(match["d"])
+    year = int(match["y"]) if match["y"] else _year_for(month, day, ctx)
+    if year is None:
+        return None
+    value = _make_date(year, month, day)
+    if value is None:
+        return None
+    return _Resolved(value, None, 1, "absolute" if match["y"] else "partial")
+
+
+def _numeric(match: re.Match[str], _ctx: _Context) -> _Resolved | None:
+    if match["iy"]:
+        value = _make_date(int(match["iy"]), int(match["im"]), int(match["id"]))
+    else:
+        # French order: day/month/year.
+        value = _make_date(int(match["y"]), int(match["m"]), int(match["d"]))
+    return None if value is None else _Resolved(value, None, 1, "absolute")
+
+
+def _month_only(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    month = _month_number(match["m"])
+    if month is None:
+        return None
+    prefix = fold_text(match["pre"] or "").lower()
+    if match["y"]:
+        year: int | None = int(match["y"])
+    elif ctx.context_year is not None:
+        year = ctx.context_year
+    elif ctx.reference is not None:
+        # Compare months, not days: "en mai" written on 10 May is this May, not last year's.
+        year = ctx.reference.year - 1 if month > ctx.reference.month else ctx.reference.year
+    else:
+        year = None
+    if year is None:
+        return None
+    if "debut" in prefix:
+        day = 1
+    elif "fin" in prefix:
+        day = calendar.monthrange(year, month)[1] if _MIN_YEAR <= year <= _MAX_YEAR else 1
+    else:
+        day = 15  # ACLED: month known only -> its midpoint
+    value = _make_date(year, month, day)
+    return None if value is None else _Resolved(value, None, 3, "month")
+
+
+def _relative_day(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    if ctx.reference is None:
+        return None
+    word = match["rel"].lower()
+    back = 2 if word.startswith("avant") else 1 if word == "hier" else 0
+    return _Resolved(ctx.reference - datetime.timedelta(days=back), None, 1, "relative")
+
+
+def _night(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    weekday = _WEEKDAYS.get(match["wd1"].lower())
+    if ctx.reference is None or weekday is None:
+        return None
+    # "dans la nuit de samedi à dimanche": ACLED codes one day, and we take the day the night
+    # began (samedi), resolved like a bare weekday: the latest one on or before the reference.
+    return _Resolved(_weekday_on_or_before(ctx.reference, weekday), None, 1, "relative")
+
+
+def _weekday(match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    weekday = _WEEKDAYS.get(match["wd"].lower())
+    if ctx.reference is None or weekday is None:
+        return None
+    modifier = (match["mod"] or "").lower()
+    if modifier.startswith("prochain"):
+        value = _weekday_after(ctx.reference, weekday)
+    elif modifier:
+        value = _weekday_before(ctx.reference, weekday)  # "jeudi dernier": strictly before
+    else:
+        value = _weekday_on_or_before(ctx.reference, weekday)  # "(ce) dimanche"
+    return _Resolved(value, None, 1, "relative")
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _last_week(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    if ctx.reference is None:
+        return None
+    # Thursday is the middle of the previous Monday-Sunday week.
+    value = _monday(ctx.reference) - datetime.timedelta(days=4)
+    return _Resolved(value, None, 2, "week")
+
+
+def _last_weekend(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    if ctx.reference is None:
+        return None
+    # Saturday of the previous Monday-Sunday week (a Monday's "week-end dernier" = 2 days ago).
+    value = _monday(ctx.reference) - datetime.timedelta(days=2)
+    return _Resolved(value, None, 2, "week")
+
+
+def _last_month(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    if ctx.reference is None:
+        return None
+    first_of_month = ctx.reference.replace(day=1)
+    previous = first_of_month - datetime.timedelta(days=1)
+    return _Resolved(previous.replace(day=15), None, 3, "month")
+
+
+_Resolver = Callable[[re.Match[str], _Context], _Resolved | None]
+_PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = (
+    (_RANGE_RE, _range),
+    (_FULL_RE, _full),
+    (_NUMERIC_RE, _numeric),
+    (_MONTH_ONLY_RE, _month_only),
+    (_RELATIVE_DAY_RE, _relative_day),
+    (_NIGHT_RE, _night),
+    (_WEEKDAY_RE, _weekday),
+    (_LAST_WEEK_RE, _last_week),
+    (_LAST_WEEKEND_RE, _last_weekend),
+    (_LAST_MONTH_RE, _last_month),
+)
+
+
+def _candidates(folded: str, ctx: _Context) -> Iterator[tuple[int, int, int, _Resolved | None]]:
+    for priority, (pattern, resolve) in enumerate(_PATTERNS):
+        for match in pattern.finditer(folded):
+            if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):
+                continue  # a bare month name ("mars") is not a date
+            if pattern is _WEEKDAY_RE and _HABITUAL_RE.search(
+                folded, max(0, match.start() - 16), match.start()
+            ):
+                continue
+            yield match.start(), match.end(), priority, resolve(match, ctx)
+
+
+def find_dates(
+    text: str, reference: datetime.date | None, *, context_year: int | None = None
+) -> list[DateMention]:
+    """All date expressions in ``text``, sorted and non-overlapping.
+
+    ``reference`` is the publication date (relative expressions need it; without it they
+    give no mention). A date written without a year takes ``context_year`` when given, else
+    the reference's year, stepping back one year if the date would fall after the reference.
+    Impossible dates (31 février) and years outside 1900-2100 give no mention.
+    """
+    ctx = _Context(reference, context_year)
+    found = sorted(_candidates(fold_text(text), ctx), key=lambda c: (c[0], -c[1], c[2]))
+    mentions: list[DateMention] = []
+    last_end = 0
+    for start, end, _priority, resolved in found:
+        if start < last_end:
+            continue
+        # Earliest start, then longest span wins: "vendredi 9 mai" is one mention. A candidate
+        # that cannot be resolved (31 février, "hier" with no reference) still claims its span,
+        # so no shorter reading of the same words ("février 2024") slips through.
+        last_end = end
+        if resolved is not None:
+            mentions.append(
+                DateMention(
+                    start,
+                    end,
+                    text[start:end],
+                    resolved.value,
+                    resolved.end_value,
+                    resolved.precision,
+                    resolved.kind,
+                )
+            )
+    return mentions

@@ -1,0 +1,274 @@
+"""Quantities in French news text: digits, number words and vague phrases, with exact spans.
+
+Every number in the text is reported (years and day numbers included): deciding which ones
+count people is the job of :mod:`sahelevents.extract.fatalities`. Only clock times
+(``2:31``, ``18h30``), decimals, ordinals (``1er``) and slash dates are skipped, because they
+are never counts of anything.
+
+All matching runs on :func:`fold_text`, a same-length folding of the input, so a match's
+offsets are offsets into the original string with no mapping table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Final
+
+from text_to_num import text2num
+
+__all__ = ["QuantityMention", "find_quantities", "fold_text", "parse_number"]
+
+# text2num is a compiled extension without type information: give it a signature once.
+_text2num: Final[Callable[[str, str], int]] = text2num
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityMention:
+    """One quantity; ``text == source[start:end]`` and includes a leading hedge ("au moins")."""
+
+    start: int
+    end: int
+    text: str
+    value: int
+    approximate: bool  # vague phrase ("une soixantaine") or hedge ("près de", "environ")
+    at_least: bool  # "au moins", "plus de", "plus d'une dizaine"
+
+
+def _build_fold_table() -> dict[int, str]:
+    # One character in, one character out: offsets found in the folded text stay valid.
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x0250):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if (
+            len(decomposed) > 1
+            and decomposed[0].isascii()
+            and decomposed[0].isalpha()
+            and all(unicodedata.combining(ch) for ch in decomposed[1:])
+        ):
+            table[code] = decomposed[0]
+    for char in "\u2019\u2018\u02bc\u2032\u00b4`":
+        table[ord(char)] = "'"
+    for char in "\u00a0\u202f\u2009\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a":
+        table[ord(char)] = " "
+    for char in "\u2010\u2011\u2012\u2013\u2014\u2212":
+        table[ord(char)] = "-"
+    return table
+
+
+_FOLD_TABLE: Final[Mapping[int, str]] = _build_fold_table()
+
+
+def fold_text(text: str) -> str:
+    """Strip accents, unify apostrophes, spaces and dashes; ``len`` is preserved.
+
+    Case is kept (patterns use ``re.IGNORECASE``) because ``str.lower`` may change the length
+    of some characters. Text in decomposed form (NFD) is not folded: normalise to NFC first.
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+# Number words text2num understands; matched whole-word on folded text.
+_NUMBER_WORDS: Final = (
+    "zero|une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    "|quinze|seize|vingts|vingt|trente|quarante|cinquante|soixante|cents|cent|mille"
+    "|millions|million|milliards|milliard"
+)
+_WORD: Final = rf"(?:{_NUMBER_WORDS})(?!\w)"
+_WORD_RUN_RE: Final = re.compile(
+    rf"(?<!\w){_WORD}(?:(?:\s+|-)(?:et(?:\s+|-))?{_WORD})*", re.IGNORECASE
+)
+_TOKEN_RE: Final = re.compile(r"[a-z]+", re.IGNORECASE)
+
+# ASCII digits only ([0-9], not \d): other scripts' digits are not numbers in this press.
+# Not glued to letters ("1er", "G5", "18h30"), decimals ("2,5"), clock times or slash dates.
+_DIGITS: Final = r"[0-9]{1,3}(?:(?:\.| )[0-9]{3})+(?![0-9])|[0-9]+"
+_DIGIT_RE: Final = re.compile(
+    rf"(?<![\w/])(?<![0-9][.,:])(?:{_DIGITS})(?!\w|[.,:/][0-9])", re.IGNORECASE
+)
+_MULTIPLIERS: Final[Mapping[str, int]] = {
+    "mille": 1_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "milliard": 1_000_000_000,
+    "milliards": 1_000_000_000,
+}
+# "2 millions", "2,5 millions de déplacés": a digit count scaled by a word.
+_SCALED_RE: Final = re.compile(
+    r"(?<![\w/.,:])(?P<num>[0-9]+(?:,[0-9]+)?)\s+(?P<mult>mille|millions?|milliards?)(?!\w)",
+    re.IGNORECASE,
+)
+
+# Hedges that may precede a quantity; the span of the mention is extended over them.
+_AT_LEAST: Final = (
+    r"au\s+moins|au\s+minimum|pas\s+moins\s+d(?:e\s+|')|un\s+peu\s+plus\s+d(?:e\s+|')"
+    r"|plus\s+d(?:e\s+|')|au\s+bas\s+mot"
+)
+_APPROX: Final = (
+    r"pres\s+d(?:e\s+|')|environ|quelque|autour\s+d(?:e\s+|')|approximativement"
+    r"|a\s+peu\s+pres|presque|moins\s+d(?:e\s+|')|jusqu'a"
+)
+_HEDGE_RE: Final = re.compile(
+    rf"(?<!\w)(?:(?P<least>{_AT_LEAST})|(?P<approx>{_APPROX}))\s*$", re.IGNORECASE
+)
+_HEDGE_WINDOW: Final = 32  # longer than any hedge, so the anchored search sees all of it
+
+
+def _digits_value(token: str) -> int | None:
+    compact = token.replace(".", "").replace(" ", "")
+    return int(compact) if compact.isascii() and compact.isdigit() else None
+
+
+def _words_value(folded_lower: str) -> int | None:
+    if not folded_lower.isascii():
+        return None
+    # text2num wants the accent on "zéro" (the only accented French number word).
+    tokens = ["zéro" if tok == "zero" else tok for tok in re.split(r"[\s-]+", folded_lower)]
+    try:
+        return _text2num(" ".join(tokens), "fr")
+    except ValueError:
+        return None
+
+
+def _scaled_value(number: str, multiplier: str) -> int | None:
+    factor = _MULTIPLIERS.get(multiplier.lower())
+    if factor is None:
+        return None
+    whole, _, fraction = number.partition(",")
+    # Integer arithmetic: "2,5 millions" must be exactly 2 500 000, not a float rounding.
+    scaled = int(whole) * factor
+    if fraction:
+        scaled += int(fraction) * factor // 10 ** len(fraction)
+    return scaled
+
+
+_WHOLE_DIGITS_RE: Final = re.compile(rf"(?:{_DIGITS})")
+_WHOLE_SCALED_RE: Final = re.compile(
+    r"([0-9]+(?:,[0-9]+)?)\s+(mille|millions?|milliards?)", re.IGNORECASE
+)
+_WHOLE_WORDS_RE: Final = re.compile(_WORD_RUN_RE.pattern.removeprefix(r"(?<!\w)"), re.IGNORECASE)
+
+
+def parse_number(token: str) -> int | None:
+    """Value of one number token, or ``None``.
+
+    Accepts digits with ``.`` or space thousands separators (``"24.000"``, ``"24 000"`` with
+    any Unicode space), number words (``"vingt-trois"``, ``"vingt et un"``, ``"une"``) and a
+    digit count scaled by a word (``"2,5 millions"``). Decimals, ordinals and anything else
+    give ``None``.
+    """
+    folded = fold_text(token).strip()
+    if _WHOLE_DIGITS_RE.fullmatch(folded):
+        return _digits_value(folded)
+    scaled = _WHOLE_SCALED_RE.fullmatch(folded)
+    if scaled:
+        return _scaled_value(scaled.group(1), scaled.group(2))
+    if _WHOLE_WORDS_RE.fullmatch(folded):
+        return _words_value(folded.lower())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    value: int
+    vague: bool
+
+
+def _vague_pattern(phrases: Mapping[str, int]) -> tuple[re.Pattern[str] | None, dict[str, int]]:
+    """Alternation of the phrases, longest first, plus a folded-key lookup table."""
+    lookup: dict[str, int] = {}
+    for phrase, value in phrases.items():
+        key = _phrase_key(fold_text(phrase))
+        if key:
+            lookup.setdefault(key, value)
+    if not lookup:
+        return None, lookup
+    alternatives = []
+    for key in sorted(lookup, key=len, reverse=True):
+        words = key.replace("'", "' ").split()
+        # "d'une": no space needed after an elided article, one or more between other words.
+        parts = [re.escape(words[0])]
+        for previous, word in pairwise(words):
+            parts.append((r"\s*" if previous.endswith("'") else r"\s+") + re.escape(word))
+        alternatives.append("".join(parts))
+    # The pattern string is stable for a given codebook, so re's own cache compiles it once.
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    return pattern, lookup
+
+
+def _phrase_key(folded: str) -> str:
+    return " ".join(folded.lower().split()).replace("' ", "'")
+
+
+def _word_candidates(folded: str, match: re.Match[str]) -> list[_Candidate]:
+    """Split a run of number words into the longest pieces text2num accepts."""
+    whole = _words_value(match.group().lower())
+    if whole is not None:
+        return [_Candidate(match.start(), match.end(), whole, vague=False)]
+    # "deux et trois", "un un": parse greedily from the left, longest prefix first.
+    tokens = list(_TOKEN_RE.finditer(folded, match.start(), match.end()))
+    found: list[_Candidate] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(len(tokens), i, -1):
+            first, last = tokens[i], tokens[j - 1]
+            if first.group().lower() == "et" or last.group().lower() == "et":
+                continue
+            value = _words_value(folded[first.start() : last.end()].lower())
+            if value is not None:
+                found.append(_Candidate(first.start(), last.end(), value, vague=False))
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def find_quantities(text: str, vague_quantities: Mapping[str, int]) -> list[QuantityMention]:
+    """All quantities in ``text``, sorted and non-overlapping.
+
+    ``vague_quantities`` maps lower-case French phrases ("une dizaine": 10) to the value the
+    codebook assigns them; they are matched case- and accent-insensitively, longest first.
+    """
+    folded = fold_text(text)
+    candidates: list[_Candidate] = []
+    pattern, lookup = _vague_pattern(vague_quantities)
+    if pattern is not None:
+        for match in pattern.finditer(folded):
+            value = lookup.get(_phrase_key(match.group()))
+            if value is not None:
+                candidates.append(_Candidate(match.start(), match.end(), value, vague=True))
+    for match in _SCALED_RE.finditer(folded):
+        value = _scaled_value(match.group("num"), match.group("mult"))
+        if value is not None:
+            candidates.append(_Candidate(match.start(), match.end(), value, vague=False))
+    for match in _DIGIT_RE.finditer(folded):
+        value = _digits_value(match.group())
+        if value is not None:
+            candidates.append(_Candidate(match.start(), match.end(), value, vague=False))
+    for match in _WORD_RUN_RE.finditer(folded):
+        candidates.extend(_word_candidates(folded, match))
+
+    # Earliest start wins, then the longest: "une dizaine" beats "une", "2 millions" beats "2".
+    candidates.sort(key=lambda c: (c.start, -c.end, not c.vague))
+    mentions: list[QuantityMention] = []
+    last_end = 0
+    for cand in candidates:
+        if cand.start < last_end:
+            continue
+        start, approximate, at_least = cand.start, cand.vague, False
+        hedge = _HEDGE_RE.search(folded, max(last_end, cand.start - _HEDGE_WINDOW), cand.start)
+        if hedge:
+            start = hedge.start()
+            at_least = hedge.group("least") is not None
+            approximate = approximate or hedge.group("approx") is not None
+        mentions.append(
+            QuantityMention(start, cand.end, text[start : cand.end], cand.value, approximate, at_least)
+        )
+        last_end = cand.end
+    return mentions

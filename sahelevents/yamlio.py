@@ -1,0 +1,385 @@
+"""Safe, located YAML input and canonical YAML output.
+
+Hand-edited YAML is hostile input. ``load_yaml`` never trusts it:
+
+* the byte size is checked before anything is read or parsed;
+* bytes are decoded as strict UTF-8; BOM and NUL bytes are reported;
+* tabs in indentation get their own message instead of a parser riddle;
+* the document is *composed* (not constructed) with libyaml when available, and our own
+  converter walks the node tree: duplicate keys are errors, explicit tags are refused,
+  aliases are expanded against a node budget (an alias bomb is rejected, not expanded);
+* plain scalars follow a small, predictable schema (YAML 1.2 core, minus surprises):
+  ``true``/``false``/``null``, decimal integers without leading zeros and decimal floats are
+  typed; everything else - ``NO``, ``yes``, ``on``, ``12:30``, ``0012``, ``2023-09-07`` - stays
+  the string that was written. Values YAML 1.1 tools would retype get a warning (Y004);
+* every value's line and column is kept, keyed by its path (``("events", 2, "actor1")``).
+
+Round-trip editing (comments and key order preserved) goes through ruamel.yaml, see
+:func:`roundtrip_yaml`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sahelevents.issues import Issue, format_yaml_path, issue
+
+try:  # libyaml is ~10x faster; PyYAML's pure-Python composer is the fallback
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+#: Default limits; the CLI can raise them.
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+
+YamlPath = tuple[str | int, ...]
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+# What a YAML 1.1 loader (PyYAML's default, many editors) would silently retype.
+_YAML11_BOOL = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)")
+_YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_YAML11_OCTAL = re.compile(r"[-+]?0[0-9_]+")
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+@dataclass
+class LoadedYaml:
+    """The result of :func:`load_yaml`: data (or None), positions and the issues found."""
+
+    file: str
+    data: Any = None
+    text: str | None = None
+    positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(i.severity == "error" for i in self.issues)
+
+    def locate(self, path: YamlPath, *, key: bool = False) -> tuple[int, int]:
+        """Line/column of ``path``, or of its nearest located ancestor."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+    def issue_at(self, code: str, message: str, path: YamlPath, *, key: bool = False,
+                 doc: str | None = None) -> Issue:
+        line, column = self.locate(path, key=key)
+        return issue(code, message, self.file, line=line, column=column,
+                     yaml_path=format_yaml_path(path), doc=doc)
+
+
+class _Budget(Exception):
+    pass
+
+
+class _Converter:
+    """Turns a composed node tree into plain Python values, recording positions."""
+
+    def __init__(self, result: LoadedYaml, max_nodes: int) -> None:
+        self.result = result
+        self.remaining = max_nodes
+        self.alias_depth = 0
+        self.seen_anchors: set[int] = set()
+
+    def convert(self, node: yaml.Node, path: YamlPath) -> Any:
+        self.remaining -= 1
+        if self.remaining < 0:
+            raise _Budget
+        node_id = id(node)
+        aliased = node_id in self.seen_anchors
+        self.seen_anchors.add(node_id)
+        # Positions inside an expanded alias point at the anchor; record the first only.
+        if path not in self.result.positions:
+            self.result.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if aliased:
+            self.alias_depth += 1
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                self._check_tag(node, path, "seq")
+                return [self.convert(child, (*path, i)) for i, child in enumerate(node.value)]
+            return self._scalar(node, path)
+        finally:
+            if aliased:
+                self.alias_depth -= 1
+
+    def _check_tag(self, node: yaml.Node, path: YamlPath, kind: str) -> None:
+        tag = node.tag or ""
+        if tag not in _STANDARD_TAGS and not tag.startswith("tag:yaml.org,2002:"):
+            raise _TagError(node, path, tag)
+        if kind in ("seq", "map") and tag not in (f"tag:yaml.org,2002:{kind}",):
+            raise _TagError(node, path, tag)
+
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
+        self._check_tag(node, path, "map")
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # '<<' merge keys copy a mapping's content: refuse them like other aliases tricks
+                raise _TagError(key_node, path, "<< (merge key)")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _ComplexKey(key_node, path)
+            key = str(key_node.value)
+            child = (*path, key)
+            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                first = self.result.key_positions.get(child)
+                where = f" (first at line {first[0]})" if first else ""
+                self.result.issues.append(
+                    issue("Y002", f"duplicate key '{key}'{where}; the first value would be lost",
+                          self.result.file, line=key_pos[0], column=key_pos[1],
+                          yaml_path=format_yaml_path(child)))
+                continue
+            self.result.key_positions[child] = key_pos
+            out[key] = self.convert(value_node, child)
+        return out
+
+    def _scalar(self, node: yaml.Node, path: YamlPath) -> Any:
+        value = str(node.value)
+        tag = node.tag or ""
+        if getattr(node, "style", None):  # quoted or block scalar: always text (libyaml: "" = plain)
+            if tag != "tag:yaml.org,2002:str":
+                raise _TagError(node, path, tag)
+            return value
+        if tag not in _STANDARD_TAGS:
+            raise _TagError(node, path, tag)
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.fullmatch(value):
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            return float(value)
+        self._warn_yaml11(value, node, path)
+        return value
+
+    def _warn_yaml11(self, value: str, node: yaml.Node, path: YamlPath) -> None:
+        reading = None
+        if _YAML11_BOOL.fullmatch(value):
+            reading = "a boolean"
+        elif _YAML11_SEXAGESIMAL.fullmatch(value):
+            reading = "a base-60 number"
+        elif _YAML11_OCTAL.fullmatch(value):
+            reading = "an octal number"
+        if reading is None:
+            return
+        self.result.issues.append(
+            issue("Y004", f"unquoted {value!r} is kept as text here, but YAML 1.1 tools read it "
+                  f"as {reading}; write '{value}' in quotes", self.result.file,
+                  line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                  yaml_path=format_yaml_path(path)))
+
+
+class _TagError(Exception):
+    def __init__(self, node: yaml.Node, path: YamlPath, tag: str) -> None:
+        super().__init__(tag)
+        self.node, self.path, self.tag = node, path, tag
+
+
+class _ComplexKey(Exception):
+    def __init__(self, node: yaml.Node, path: YamlPath) -> None:
+        super().__init__("complex key")
+        self.node, self.path = node, path
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _decode(raw: bytes, result: LoadedYaml) -> str | None:
+    if raw.startswith(codecs.BOM_UTF8):
+        result.issues.append(issue("Y008", "file starts with a UTF-8 byte-order mark; save it "
+                                   "as UTF-8 without BOM", result.file, line=1, column=1))
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(raw, exc.start)
+        result.issues.append(issue("Y007", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; re-save "
+                                   "the file as UTF-8", result.file, line=line, column=column))
+        return None
+    nul = text.find("\x00")
+    if nul != -1:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        result.issues.append(issue("Y009", "NUL byte in file: it is binary or corrupted",
+                                   result.file, line=line, column=column))
+        return None
+    return text
+
+
+def _tab_issues(text: str, file: str) -> Iterator[Issue]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        tab = line.find("\t", 0, indent)
+        if tab != -1 and line.strip():
+            yield issue("Y003", "tab character in indentation; indent with spaces", file,
+                        line=number, column=tab + 1)
+
+
+def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
+              max_nodes: int = MAX_NODES) -> LoadedYaml:
+    """Parse untrusted YAML bytes. Never raises on bad input: problems become issues."""
+    result = LoadedYaml(file=file)
+    if len(raw) > max_bytes:
+        result.issues.append(issue("Y006", f"file is {len(raw):,} bytes, over the limit of "
+                                   f"{max_bytes:,}; it was not parsed", file, line=1, column=1))
+        return result
+    text = _decode(raw, result)
+    if text is None:
+        return result
+    result.text = text
+    tabs = list(_tab_issues(text, file))
+    if tabs:
+        result.issues.extend(tabs[:50])
+        return result
+    try:
+        node = yaml.compose(io.StringIO(text), Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        result.issues.append(issue("Y001", f"{problem}{context}", file, line=line, column=column))
+        return result
+    except yaml.YAMLError as exc:
+        result.issues.append(issue("Y001", str(exc).splitlines()[0], file, line=1, column=1))
+        return result
+    except RecursionError:
+        result.issues.append(issue("Y005", "document nests too deeply", file, line=1, column=1))
+        return result
+    if node is None:
+        result.issues.append(issue("Y012", "the file holds no YAML document", file, line=1,
+                                   column=1))
+        return result
+    converter = _Converter(result, max_nodes)
+    try:
+        data = converter.convert(node, ())
+    except _Budget:
+        result.issues.append(issue("Y005", f"document expands to more than {max_nodes:,} nodes "
+                                   "(anchors/aliases?); rejected without expanding it", file,
+                                   line=1, column=1))
+        return result
+    except RecursionError:
+        result.issues.append(issue("Y005", "document nests too deeply (recursive alias?)", file,
+                                   line=1, column=1))
+        return result
+    except _TagError as exc:
+        mark = exc.node.start_mark
+        result.issues.append(issue("Y010", f"explicit tag {exc.tag!r} is not allowed; write the "
+                                   "plain value", file, line=mark.line + 1,
+                                   column=mark.column + 1, yaml_path=format_yaml_path(exc.path)))
+        return result
+    except _ComplexKey as exc:
+        mark = exc.node.start_mark
+        result.issues.append(issue("Y001", "mapping keys must be plain text", file,
+                                   line=mark.line + 1, column=mark.column + 1,
+                                   yaml_path=format_yaml_path(exc.path)))
+        return result
+    result.data = data
+    return result
+
+
+def load_yaml_file(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES,
+                   max_nodes: int = MAX_NODES) -> LoadedYaml:
+    """Like :func:`load_yaml`, reading ``path`` only if its size is under the limit."""
+    name = display or str(path)
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            result = LoadedYaml(file=name)
+            result.issues.append(issue("Y006", f"file is {size:,} bytes, over the limit of "
+                                       f"{max_bytes:,}; it was not parsed", name, line=1,
+                                       column=1))
+            return result
+        raw = path.read_bytes()
+    except OSError as exc:
+        result = LoadedYaml(file=name)
+        result.issues.append(issue("Y001", f"cannot read file: {exc.strerror}", name))
+        return result
+    return load_yaml(raw, name, max_bytes=max_bytes, max_nodes=max_nodes)
+
+
+# -- Output ---------------------------------------------------------------------------------
+
+
+class _CanonicalDumper(yaml.SafeDumper):
+    """Block style, UTF-8 text, and strings quoted whenever YAML 1.1 would retype them."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None
+    if "\n" in value:
+        style = "|"
+    elif (_YAML11_BOOL.fullmatch(value) or _YAML11_SEXAGESIMAL.fullmatch(value)
+          or _YAML11_OCTAL.fullmatch(value) or re.fullmatch(r"\d{4}-\d\d-\d\d.*", value)):
+        style = "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_CanonicalDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any, *, header: str = "") -> str:
+    """Canonical YAML text: stable key order (as given), readable UTF-8, no aliases."""
+    _CanonicalDumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
+    body = yaml.dump(data, Dumper=_CanonicalDumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100, indent=2)
+    return header + body
+
+
+def roundtrip_yaml() -> Any:
+    """A ruamel.yaml instance configured for comment- and order-preserving edits."""
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 100
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.allow_unicode = True
+    return rt
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
