@@ -28,7 +28,7 @@ class Workspace:
 
     @classmethod
     def find(cls, root: Path | None = None) -> Workspace:
-        return cls(Project(root.resolve()) if root else Project.find())
+        return cls(Project.find(root))
 
     @cached_property
     def codebook(self) -> Codebook:

@@ -56,6 +56,8 @@ _YAML11_OCTAL = re.compile(r"[-+]?0[0-9_]+")
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
 )
+# Tags the resolver gives plain scalars implicitly; we ignore them and type values ourselves.
+_IMPLICIT_TAGS = _STANDARD_TAGS | {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
 
 
 @dataclass
@@ -166,7 +168,7 @@ class _Converter:
             if tag != "tag:yaml.org,2002:str":
                 raise _TagError(node, path, tag)
             return value
-        if tag not in _STANDARD_TAGS:
+        if tag not in _IMPLICIT_TAGS:
             raise _TagError(node, path, tag)
         if value in _NULLS:
             return None
@@ -337,12 +339,23 @@ class _CanonicalDumper(yaml.SafeDumper):
     """Block style, UTF-8 text, and strings quoted whenever YAML 1.1 would retype them."""
 
 
+def _plain_reads_as_text(value: str) -> bool:
+    """True when ``value`` written plain would load back as the same string here and in
+    YAML 1.1 tools (so it needs no quotes)."""
+    return not (value in _NULLS or value in _TRUE or value in _FALSE or _INT.fullmatch(value)
+                or _FLOAT.fullmatch(value) or _YAML11_BOOL.fullmatch(value)
+                or _YAML11_SEXAGESIMAL.fullmatch(value) or _YAML11_OCTAL.fullmatch(value)
+                or re.fullmatch(r"\d{4}-\d\d?-\d\d?.*", value))
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = None
-    if "\n" in value:
-        style = "|"
-    elif (_YAML11_BOOL.fullmatch(value) or _YAML11_SEXAGESIMAL.fullmatch(value)
-          or _YAML11_OCTAL.fullmatch(value) or re.fullmatch(r"\d{4}-\d\d-\d\d.*", value)):
+    style: str | None = None
+    printable = all(ch.isprintable() or ch == "\n" for ch in value)
+    if not printable or any(ch in value for ch in "\x85\u2028\u2029\ufeff"):
+        style = '"'  # escapes keep control and line-separator characters exact
+    elif "\n" in value:
+        style = "|" if value == value.strip(" ") and "\n " not in value else '"'
+    elif not _plain_reads_as_text(value):
         style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

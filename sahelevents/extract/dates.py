@@ -81,24 +81,20 @@ _WD: Final = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?!\w)"
 _DAY: Final = r"(?<![\w.,:/])[0-9]{1,2}(?:er|re|ᵉʳ)?(?!\w)"
 _YEAR: Final = r"[0-9]{4}(?![0-9])"
 _LAST: Final = r"derni(?:er|ere)(?!\w)|passee?(?!\w)"
-_FLAGS: Final = re.IGNORECASE
 
 _RANGE_RE: Final = re.compile(
     rf"(?<!\w)(?:(?P<night>nuit)\s+)?(?:du|entre\s+le)\s+(?:(?P<wd1>{_WD})\s+)?(?P<d1>{_DAY})"
     rf"(?:\s+(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?)?"
     rf"\s+(?:au|et\s+le)\s+(?:(?P<wd2>{_WD})\s+)?(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})"
     rf"(?:\s+(?P<y2>{_YEAR})|\s+(?P<last>{_LAST}))?",
-    _FLAGS,
 )
 _FULL_RE: Final = re.compile(
     rf"(?:(?<!\w)(?:ce\s+)?(?P<wd>{_WD}),?\s+)?(?P<d>{_DAY})\s+(?P<m>{_MONTH})"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<last>{_LAST}))?",
-    _FLAGS,
 )
 _NUMERIC_RE: Final = re.compile(
     r"(?<![\w.,:/-])(?:(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
     r"|(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2}))(?![0-9]|[/.-][0-9])",
-    _FLAGS,
 )
 # "En novembre 2022", "début mars 2024", "fin mars", "mi-mai", "au mois d'avril", "mai dernier".
 _MONTH_ONLY_RE: Final = re.compile(
@@ -110,28 +106,20 @@ _MONTH_ONLY_RE: Final = re.compile(
     r"|(?:a\s+la\s+)?mi\s*-?\s*"
     r"))?"
     rf"(?<!\w)(?P<m>{_FULL_MONTH_RE})(?:\s+(?P<y>{_YEAR})|\s+(?P<last>{_LAST}))?",
-    _FLAGS,
 )
-_RELATIVE_DAY_RE: Final = re.compile(
-    r"(?<![\w-])(?P<rel>avant[-\s]hier|hier|aujourd'\s?hui)(?!\w)", _FLAGS
-)
+_RELATIVE_DAY_RE: Final = re.compile(r"(?<![\w-])(?P<rel>avant[-\s]hier|hier|aujourd'\s?hui)(?!\w)")
 _NIGHT_RE: Final = re.compile(
     rf"(?<!\w)nuit\s+(?:de|du)\s+(?P<wd1>{_WD})\s+(?:a|au)\s+(?P<wd2>{_WD})"
     rf"(?:\s+(?:{_LAST}))?",
-    _FLAGS,
 )
 _WEEKDAY_RE: Final = re.compile(
-    rf"(?<!\w)(?:(?P<ce>ce)\s+)?(?P<wd>{_WD})(?:\s+(?P<mod>{_LAST}|prochain(?!\w)))?", _FLAGS
+    rf"(?<!\w)(?:(?P<ce>ce)\s+)?(?P<wd>{_WD})(?:\s+(?P<mod>{_LAST}|prochain(?!\w)))?"
 )
 # Habitual weekdays ("chaque lundi", "tous les lundis") are not dates.
-_HABITUAL_RE: Final = re.compile(r"(?<!\w)(?:chaque|tous\s+les|le\s+meme)\s+$", _FLAGS)
-_LAST_WEEK_RE: Final = re.compile(
-    r"(?<!\w)(?:la\s+)?semaine\s+(?:derniere|passee)(?!\w)", _FLAGS
-)
-_LAST_WEEKEND_RE: Final = re.compile(
-    r"(?<!\w)(?:le\s+)?week\s*-?\s*end\s+(?:dernier|passe)(?!\w)", _FLAGS
-)
-_LAST_MONTH_RE: Final = re.compile(r"(?<!\w)(?:le\s+)?mois\s+(?:dernier|passe)(?!\w)", _FLAGS)
+_HABITUAL_RE: Final = re.compile(r"(?<!\w)(?:chaque|tous\s+les|le\s+meme)\s+$")
+_LAST_WEEK_RE: Final = re.compile(r"(?<!\w)(?:la\s+)?semaine\s+(?:derniere|passee)(?!\w)")
+_LAST_WEEKEND_RE: Final = re.compile(r"(?<!\w)(?:le\s+)?week\s*-?\s*end\s+(?:dernier|passe)(?!\w)")
+_LAST_MONTH_RE: Final = re.compile(r"(?<!\w)(?:le\s+)?mois\s+(?:dernier|passe)(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,30 +313,87 @@ def _last_month(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
 
 
 _Resolver = Callable[[re.Match[str], _Context], _Resolved | None]
-_PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = (
-    (_RANGE_RE, _range),
-    (_FULL_RE, _full),
-    (_NUMERIC_RE, _numeric),
-    (_MONTH_ONLY_RE, _month_only),
-    (_RELATIVE_DAY_RE, _relative_day),
-    (_NIGHT_RE, _night),
-    (_WEEKDAY_RE, _weekday),
-    (_LAST_WEEK_RE, _last_week),
-    (_LAST_WEEKEND_RE, _last_weekend),
-    (_LAST_MONTH_RE, _last_month),
+_DIGIT_TOKENS: Final = tuple("0123456789")
+_MONTH_TOKENS: Final = (
+    "janv",
+    "fev",
+    "mars",
+    "avr",
+    "mai",
+    "juin",
+    "juil",
+    "aout",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+)
+# Each pattern with substrings one of which any match contains: a cheap test that skips the
+# regex on most windows.
+_PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver, tuple[str, ...]], ...]] = (
+    (_RANGE_RE, _range, _DIGIT_TOKENS),
+    (_FULL_RE, _full, _DIGIT_TOKENS),
+    (_NUMERIC_RE, _numeric, _DIGIT_TOKENS),
+    (_MONTH_ONLY_RE, _month_only, _MONTH_TOKENS),
+    (_RELATIVE_DAY_RE, _relative_day, ("hier", "aujourd")),
+    (_NIGHT_RE, _night, ("nuit",)),
+    (_WEEKDAY_RE, _weekday, ("di",)),  # lundi ... dimanche all contain "di"
+    (_LAST_WEEK_RE, _last_week, ("semaine",)),
+    (_LAST_WEEKEND_RE, _last_weekend, ("week",)),
+    (_LAST_MONTH_RE, _last_month, ("mois",)),
 )
 
 
+# Every date expression contains one of these tokens. Patterns run only on windows around
+# them: news text is mostly not dates, and each full-text regex scan costs as much as a parse.
+_ANCHOR_RE: Final = re.compile(
+    r"[0-9]+|(?<!\w)(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+    r"|novembre|decembre|janv|fevr|fev|avr|juil|sept|oct|nov|dec|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche|hier|aujourd|semaine|week|mois|nuit)(?![a-z])"
+)
+# Longer than any prefix before the first anchor of an expression ("au début du mois de") or
+# suffix after its last one ("dernière"), and than any gap between two of its anchors.
+_REACH: Final = 32
+
+
+def _segments(folded: str) -> Iterator[tuple[int, int]]:
+    lo = hi = -1
+    for anchor in _ANCHOR_RE.finditer(folded):
+        start, end = max(0, anchor.start() - _REACH), anchor.end() + _REACH
+        if start > hi:
+            if hi >= 0:
+                yield lo, min(hi, len(folded))
+            lo = start
+        hi = max(hi, end)
+    if hi >= 0:
+        yield lo, min(hi, len(folded))
+
+
+def _in_range(resolved: _Resolved) -> bool:
+    last = resolved.end_value or resolved.value
+    return resolved.value.year >= _MIN_YEAR and last.year <= _MAX_YEAR
+
+
 def _candidates(folded: str, ctx: _Context) -> Iterator[tuple[int, int, int, _Resolved | None]]:
-    for priority, (pattern, resolve) in enumerate(_PATTERNS):
-        for match in pattern.finditer(folded):
-            if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):
-                continue  # a bare month name ("mars") is not a date
-            if pattern is _WEEKDAY_RE and _HABITUAL_RE.search(
-                folded, max(0, match.start() - 16), match.start()
-            ):
+    for lo, hi in _segments(folded):
+        window = folded[lo:hi]
+        for priority, (pattern, resolve, tokens) in enumerate(_PATTERNS):
+            if not any(token in window for token in tokens):
                 continue
-            yield match.start(), match.end(), priority, resolve(match, ctx)
+            for match in pattern.finditer(folded, lo, hi):
+                if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):
+                    continue  # a bare month name ("mars") is not a date
+                if pattern is _WEEKDAY_RE and _HABITUAL_RE.search(
+                    folded, max(0, match.start() - 16), match.start()
+                ):
+                    continue
+                try:
+                    resolved = resolve(match, ctx)
+                except OverflowError:  # a reference near date.min/max: nothing to report
+                    resolved = None
+                if resolved is not None and not _in_range(resolved):
+                    resolved = None
+                yield match.start(), match.end(), priority, resolved
 
 
 def find_dates(

@@ -34,7 +34,6 @@ class CasualtyMention:
     breakdown: bool  # part of a preceding total ("dont 49 civils décédés et 15 militaires")
 
 
-_F: Final = re.IGNORECASE
 _END: Final = r"(?!\w)"
 
 # Group nouns (folded text). Order inside each alternation: longest first.
@@ -52,9 +51,13 @@ _GROUP_PATTERNS: Final[Mapping[str, str]] = {
     "civilians": (
         r"civils?|civiles?|habitants?|villageois|femmes|enfants?|fideles|passagers?"
         r"|orpailleurs?|bergers?|eleveurs?|commercants?|eleves|chauffeurs?|agriculteurs?"
-        r"|deplaces|refugies|pelerins?|enseignants?"
+        r"|deplaces|refugies|pelerins?|enseignants?|(?:travailleurs\s+)?humanitaires?"
+        r"|ouvriers?|employes?|ressortissants?|touristes?|expatries?|notables?|imams?"
+        r"|chefs?\s+(?:de\s+village|coutumiers?|religieux)|conseillers?\s+municipaux|maires?"
     ),
-    "unknown": r"personnes?|individus|hommes|corps|cadavres|d'entre\s+(?:eux|elles)",
+    # "autres" alone ("blessé 3 autres.") only at the end of its phrase: not "2 autres pays".
+    "unknown": r"personnes?|individus|hommes|corps|cadavres|d'entre\s+(?:eux|elles)"
+    r"|autres(?=\s*(?:[^\w\s]|$)|\s+(?:et|ont|sont|a|y|auraient|seraient|dont)(?!\w))",
 }
 _GROUP_ORDER: Final = ("attackers", "military", "civilians", "unknown")
 _GROUP: Final = "|".join(f"(?P<g_{name}>{_GROUP_PATTERNS[name]}){_END}" for name in _GROUP_ORDER)
@@ -84,11 +87,11 @@ _NOUNS: Final[Mapping[str, str]] = {
     "killed": r"morts?|tues|victimes?|deces|cadavres|corps\s+sans\s+vie|neutralises|abattus",
     "wounded": r"blesses?",
     "abducted": r"otages?|enleves|kidnappes",
-    "missing": r"disparus",
+    "missing": r"(?:portes\s+)?disparus",
 }
 _NOUN: Final = "|".join(f"(?P<n_{name}>{_NOUNS[name]}){_END}" for name in _OUTCOME_ORDER)
 # An outcome noun may carry its group as an adjective: "victimes civiles", "morts militaires".
-_NOUN_GROUP: Final = r"(?:\s+(?:(?P<a_civilians>civil(?:e)?s?)|(?P<a_military>militaires)){_END})?"
+_NOUN_GROUP: Final = rf"(?:\s+(?:(?P<a_civilians>civil(?:e)?s?)|(?P<a_military>militaires)){_END})?"
 
 # Words allowed between a quantity and its noun: "de nos soldats", "des assaillants".
 _FILLER: Final = (
@@ -106,9 +109,8 @@ _AUX: Final = (
 _GAP: Final = r"(?:\s+(?!(?:et|ou|dont|mais|ainsi)(?!\w))[^\W\d_]+(?:'[^\W\d_]+)?){0,3}?"
 
 _AFTER_RE: Final = re.compile(
-    rf"{_FILLER}(?:{_NOUN}){_NOUN_GROUP.replace('{_END}', _END)}"
+    rf"{_FILLER}(?:{_NOUN}){_NOUN_GROUP}"
     rf"|{_FILLER}(?:{_GROUP})(?:{_GAP}\s+{_AUX}(?:{_PARTICIPLE}))?",
-    _F,
 )
 # An outcome cue just before the quantity: "tuant 12 civils", "l'enlèvement de 5 personnes".
 _BEFORE: Final[Mapping[str, str]] = {
@@ -128,18 +130,16 @@ _BEFORE_RE: Final = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<b_{name}>{_BEFORE[name]})" for name in _OUTCOME_ORDER)
     + r")\s+$",
-    _F,
 )
 _BEFORE_WINDOW: Final = 40  # longer than any cue, so the anchored search sees all of it
 _BREAKDOWN_RE: Final = re.compile(
     r"(?<!\w)(?:dont|parmi\s+(?:lesquels|lesquelles|eux|elles|les\s+victimes|les\s+morts))"
     r"\s*,?\s*$",
-    _F,
 )
 # Coordination between two counts: "49 civils décédés et 15 militaires", "12 soldats, 3 civils".
-_COORD_RE: Final = re.compile(r"\s*(?:[,;]\s*)?(?:(?:et|ainsi\s+que|ou)\s+)?", _F)
+_COORD_RE: Final = re.compile(r"\s*(?:[,;]\s*)?(?:(?:et|ainsi\s+que|ou)\s+)?")
 _ATTACH_WINDOW: Final = 200  # a "dont" part belongs to a total at most this far back
-_KILLED_ATTACKERS_RE: Final = re.compile(r"neutralis|abattu", _F)
+_KILLED_ATTACKERS_RE: Final = re.compile(r"neutralis|abattu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +173,10 @@ def _read(folded: str, quantity: QuantityMention) -> _Partial | None:
     if before is not None:
         start = before.start()
         outcome = outcome or _named(before, "b_")
-    if group is None and outcome is not None and _KILLED_ATTACKERS_RE.search(
-        folded, start, after.end()
+    if (
+        group is None
+        and outcome is not None
+        and _KILLED_ATTACKERS_RE.search(folded, start, after.end())
     ):
         group = "attackers"  # "neutralisés"/"abattus" with no group noun name the attackers
     breakdown = _BREAKDOWN_RE.search(
@@ -184,8 +186,7 @@ def _read(folded: str, quantity: QuantityMention) -> _Partial | None:
 
 
 def _coordinated(folded: str, left: _Partial, right: _Partial) -> bool:
-    link = _COORD_RE.fullmatch(folded, left.end, right.quantity.start)
-    return link is not None
+    return _COORD_RE.fullmatch(folded, left.end, right.start) is not None
 
 
 def _resolve(folded: str, partials: list[_Partial]) -> list[_Partial]:
@@ -193,36 +194,41 @@ def _resolve(folded: str, partials: list[_Partial]) -> list[_Partial]:
     resolved = list(partials)
     for i in range(1, len(resolved)):
         cur, prev = resolved[i], resolved[i - 1]
-        if not _coordinated(folded, prev, cur):
+        if not _coordinated(folded, prev, cur) or cur.outcome not in (None, prev.outcome):
             continue
-        # "dont 49 civils décédés et 15 militaires": the whole list is the breakdown.
-        breakdown = cur.breakdown or prev.breakdown
+        # "dont 49 civils décédés et 15 militaires": the whole list is the breakdown, and the
+        # bare "15 militaires" shares the outcome stated for the 49.
         outcome = cur.outcome or prev.outcome
-        resolved[i] = replace(cur, outcome=outcome, breakdown=breakdown)
-    # Backward: "12 soldats et 3 civils ont été tués" - the first borrows from the second.
+        resolved[i] = replace(cur, outcome=outcome, breakdown=cur.breakdown or prev.breakdown)
+    # "12 soldats et 3 civils ont été tués": the first borrows from the second.
     for i in range(len(resolved) - 2, -1, -1):
         cur, nxt = resolved[i], resolved[i + 1]
         if cur.outcome is None and nxt.outcome is not None and _coordinated(folded, cur, nxt):
             resolved[i] = replace(cur, outcome=nxt.outcome)
-    # "60 morts dont 3 enfants": a breakdown part names a group and borrows the total's outcome.
+    # "60 morts dont 3 enfants": a breakdown part borrows the outcome of the total before it.
     for i, cur in enumerate(resolved):
         if cur.outcome is not None or not cur.breakdown:
             continue
         for prev in reversed(resolved[:i]):
-            if prev.outcome is not None and cur.start - prev.end <= _INHERIT_WINDOW:
+            if prev.outcome is not None and cur.start - prev.end <= _ATTACH_WINDOW:
                 resolved[i] = replace(cur, outcome=prev.outcome)
                 break
     return resolved
 
 
 def find_casualties(text: str, vague_quantities: Mapping[str, int]) -> list[CasualtyMention]:
-    """All casualty counts in ``text``, sorted and non-overlapping."""
+    """All casualty counts in ``text``, sorted and non-overlapping.
+
+    ``vague_quantities`` is passed to :func:`~sahelevents.extract.numbers.find_quantities`.
+    """
     folded = fold_text(text)
     partials: list[_Partial] = []
     last_end = 0
     for quantity in find_quantities(text, vague_quantities):
+        if quantity.start < last_end:
+            continue  # already inside the previous mention's noun phrase
         partial = _read(folded, quantity)
-        if partial is None or partial.quantity.start < last_end:
+        if partial is None:
             continue
         if partial.start < last_end:  # a leading cue may not reach into the previous mention
             partial = replace(partial, start=quantity.start)
@@ -232,7 +238,6 @@ def find_casualties(text: str, vague_quantities: Mapping[str, int]) -> list[Casu
     for partial in _resolve(folded, partials):
         if partial.outcome is None:
             continue  # a group with no outcome anywhere: "24.000 nouveaux soldats"
-        group = _outcome_word(partial, folded) or "unknown"
         mentions.append(
             CasualtyMention(
                 partial.start,
@@ -240,7 +245,7 @@ def find_casualties(text: str, vague_quantities: Mapping[str, int]) -> list[Casu
                 text[partial.start : partial.end],
                 partial.quantity,
                 partial.outcome,
-                group,
+                partial.group or "unknown",
                 partial.breakdown,
             )
         )
@@ -250,19 +255,20 @@ def find_casualties(text: str, vague_quantities: Mapping[str, int]) -> list[Casu
 def killed_total(mentions: Sequence[CasualtyMention]) -> tuple[int, list[CasualtyMention]]:
     """Number killed and the mentions it was computed from, the ACLED conservative way.
 
-    Each "dont" breakdown is attached to the nearest preceding non-breakdown killed total.
-    When that total is vague ("une soixantaine") and the parts are exact, the exact sum of
-    the parts replaces it (60 -> 49 + 15 = 64); otherwise the total stands and its parts are
-    not added again. Independent totals are summed, counting a repeated (value, group) once
-    (a headline and its body usually repeat the same figure).
+    Each "dont" part is attached to the nearest preceding non-breakdown killed total (within
+    a few sentences). When that total is vague ("une soixantaine", "près de 60") and all its
+    parts are exact, the exact sum of the parts replaces it (60 -> 49 + 15 = 64); otherwise
+    the total stands and its parts are not added again. Separate totals are summed, counting
+    a repeated (value, group) once: a headline and its body usually repeat the same figure.
     """
     killed = sorted((m for m in mentions if m.outcome == "killed"), key=lambda m: m.start)
     totals: list[tuple[CasualtyMention | None, list[CasualtyMention]]] = []
     for mention in killed:
-        if mention.breakdown and totals and totals[-1][0] is not None:
+        head = totals[-1][0] if totals else None
+        if mention.breakdown and head is not None and mention.start - head.end <= _ATTACH_WINDOW:
             totals[-1][1].append(mention)
         elif mention.breakdown:
-            totals.append((None, [mention]))  # parts with no announced total stand alone
+            totals.append((None, [mention]))  # parts with no announced total count alone
         else:
             totals.append((mention, []))
     used: list[CasualtyMention] = []
@@ -273,12 +279,11 @@ def killed_total(mentions: Sequence[CasualtyMention]) -> tuple[int, list[Casualt
         if head is None or (head.quantity.approximate and exact_parts):
             chosen = parts
         else:
-            chosen = [head]
-        for mention in chosen:
-            key = (mention.quantity.value, mention.group)
-            if head is not None and mention is head and key in seen:
-                continue
+            key = (head.quantity.value, head.group)
+            if key in seen:
+                continue  # the same figure reported again
             seen.add(key)
-            total += mention.quantity.value
-            used.append(mention)
+            chosen = [head]
+        total += sum(m.quantity.value for m in chosen)
+        used.extend(chosen)
     return total, used

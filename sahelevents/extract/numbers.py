@@ -41,7 +41,7 @@ class QuantityMention:
 def _build_fold_table() -> dict[int, str]:
     # One character in, one character out: offsets found in the folded text stay valid.
     table: dict[int, str] = {}
-    for code in range(0x00C0, 0x0250):
+    for code in range(0x0080, 0x0250):
         decomposed = unicodedata.normalize("NFD", chr(code))
         if (
             len(decomposed) > 1
@@ -49,8 +49,8 @@ def _build_fold_table() -> dict[int, str]:
             and decomposed[0].isalpha()
             and all(unicodedata.combining(ch) for ch in decomposed[1:])
         ):
-            table[code] = decomposed[0]
-    for char in "\u2019\u2018\u02bc\u2032\u00b4`":
+            table[code] = decomposed[0].lower()
+    for char in "\u2019\u2018\u02bc\u2032\u00b4":
         table[ord(char)] = "'"
     for char in "\u00a0\u202f\u2009\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a":
         table[ord(char)] = " "
@@ -60,15 +60,28 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE: Final[Mapping[int, str]] = _build_fold_table()
+_NON_ASCII_RE: Final = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _FOLD_TABLE.get(ord(char), char)
 
 
 def fold_text(text: str) -> str:
-    """Strip accents, unify apostrophes, spaces and dashes; ``len`` is preserved.
+    """Lower-case, strip accents, unify apostrophes, spaces and dashes; ``len`` is preserved.
 
-    Case is kept (patterns use ``re.IGNORECASE``) because ``str.lower`` may change the length
-    of some characters. Text in decomposed form (NFD) is not folded: normalise to NFC first.
+    Every pattern in this package runs on this folding, so matches are case- and
+    accent-insensitive and their offsets index the original text directly. Only non-ASCII
+    characters go through the table (a full ``str.translate`` is twice as slow on news text).
+    Text in decomposed form (NFD) keeps its combining marks: normalise to NFC first.
     """
-    return text.translate(_FOLD_TABLE)
+    folded = _NON_ASCII_RE.sub(_fold_char, text).lower()
+    if len(folded) != len(text):
+        # A character whose lower case is longer (none left after the table today) would
+        # shift every offset; keep such characters as they are.
+        folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
+    return folded
 
 
 # Number words text2num understands; matched whole-word on folded text.
@@ -78,17 +91,13 @@ _NUMBER_WORDS: Final = (
     "|millions|million|milliards|milliard"
 )
 _WORD: Final = rf"(?:{_NUMBER_WORDS})(?!\w)"
-_WORD_RUN_RE: Final = re.compile(
-    rf"(?<!\w){_WORD}(?:(?:\s+|-)(?:et(?:\s+|-))?{_WORD})*", re.IGNORECASE
-)
-_TOKEN_RE: Final = re.compile(r"[a-z]+", re.IGNORECASE)
+_WORD_RUN_RE: Final = re.compile(rf"(?<!\w){_WORD}(?:(?:\s+|-)(?:et(?:\s+|-))?{_WORD})*")
+_TOKEN_RE: Final = re.compile(r"[a-z]+")
 
 # ASCII digits only ([0-9], not \d): other scripts' digits are not numbers in this press.
 # Not glued to letters ("1er", "G5", "18h30"), decimals ("2,5"), clock times or slash dates.
 _DIGITS: Final = r"[0-9]{1,3}(?:(?:\.| )[0-9]{3})+(?![0-9])|[0-9]+"
-_DIGIT_RE: Final = re.compile(
-    rf"(?<![\w/])(?<![0-9][.,:])(?:{_DIGITS})(?!\w|[.,:/][0-9])", re.IGNORECASE
-)
+_DIGIT_RE: Final = re.compile(rf"(?<![\w/])(?<![0-9][.,:])(?:{_DIGITS})(?!\w|[.,:/][0-9])")
 _MULTIPLIERS: Final[Mapping[str, int]] = {
     "mille": 1_000,
     "million": 1_000_000,
@@ -99,7 +108,6 @@ _MULTIPLIERS: Final[Mapping[str, int]] = {
 # "2 millions", "2,5 millions de déplacés": a digit count scaled by a word.
 _SCALED_RE: Final = re.compile(
     r"(?<![\w/.,:])(?P<num>[0-9]+(?:,[0-9]+)?)\s+(?P<mult>mille|millions?|milliards?)(?!\w)",
-    re.IGNORECASE,
 )
 
 # Hedges that may precede a quantity; the span of the mention is extended over them.
@@ -111,22 +119,27 @@ _APPROX: Final = (
     r"pres\s+d(?:e\s+|')|environ|quelque|autour\s+d(?:e\s+|')|approximativement"
     r"|a\s+peu\s+pres|presque|moins\s+d(?:e\s+|')|jusqu'a"
 )
-_HEDGE_RE: Final = re.compile(
-    rf"(?<!\w)(?:(?P<least>{_AT_LEAST})|(?P<approx>{_APPROX}))\s*$", re.IGNORECASE
-)
+_HEDGE_RE: Final = re.compile(rf"(?<!\w)(?:(?P<least>{_AT_LEAST})|(?P<approx>{_APPROX}))\s*$")
 _HEDGE_WINDOW: Final = 32  # longer than any hedge, so the anchored search sees all of it
+
+
+_MAX_DIGITS: Final = 15  # beyond this a digit run is an identifier, not a count (and int()
+# refuses strings over 4300 digits)
+_MAX_WORDS: Final = 24  # tokens in the longest number phrase ("neuf cent quatre-vingt-dix-neuf...")
 
 
 def _digits_value(token: str) -> int | None:
     compact = token.replace(".", "").replace(" ", "")
-    return int(compact) if compact.isascii() and compact.isdigit() else None
+    if len(compact) > _MAX_DIGITS or not (compact.isascii() and compact.isdigit()):
+        return None
+    return int(compact)
 
 
-def _words_value(folded_lower: str) -> int | None:
-    if not folded_lower.isascii():
+def _words_value(folded: str) -> int | None:
+    if not folded.isascii():  # text2num only knows the ASCII spelling we fold to
         return None
     # text2num wants the accent on "zéro" (the only accented French number word).
-    tokens = ["zéro" if tok == "zero" else tok for tok in re.split(r"[\s-]+", folded_lower)]
+    tokens = ["zéro" if tok == "zero" else tok for tok in re.split(r"[\s-]+", folded)]
     try:
         return _text2num(" ".join(tokens), "fr")
     except ValueError:
@@ -134,10 +147,12 @@ def _words_value(folded_lower: str) -> int | None:
 
 
 def _scaled_value(number: str, multiplier: str) -> int | None:
-    factor = _MULTIPLIERS.get(multiplier.lower())
+    factor = _MULTIPLIERS.get(multiplier)
     if factor is None:
         return None
     whole, _, fraction = number.partition(",")
+    if len(whole) > _MAX_DIGITS or len(fraction) > _MAX_DIGITS:
+        return None
     # Integer arithmetic: "2,5 millions" must be exactly 2 500 000, not a float rounding.
     scaled = int(whole) * factor
     if fraction:
@@ -146,10 +161,8 @@ def _scaled_value(number: str, multiplier: str) -> int | None:
 
 
 _WHOLE_DIGITS_RE: Final = re.compile(rf"(?:{_DIGITS})")
-_WHOLE_SCALED_RE: Final = re.compile(
-    r"([0-9]+(?:,[0-9]+)?)\s+(mille|millions?|milliards?)", re.IGNORECASE
-)
-_WHOLE_WORDS_RE: Final = re.compile(_WORD_RUN_RE.pattern.removeprefix(r"(?<!\w)"), re.IGNORECASE)
+_WHOLE_SCALED_RE: Final = re.compile(r"([0-9]+(?:,[0-9]+)?)\s+(mille|millions?|milliards?)")
+_WHOLE_WORDS_RE: Final = re.compile(_WORD_RUN_RE.pattern.removeprefix(r"(?<!\w)"))
 
 
 def parse_number(token: str) -> int | None:
@@ -167,7 +180,7 @@ def parse_number(token: str) -> int | None:
     if scaled:
         return _scaled_value(scaled.group(1), scaled.group(2))
     if _WHOLE_WORDS_RE.fullmatch(folded):
-        return _words_value(folded.lower())
+        return _words_value(folded)
     return None
 
 
@@ -197,17 +210,17 @@ def _vague_pattern(phrases: Mapping[str, int]) -> tuple[re.Pattern[str] | None, 
             parts.append((r"\s*" if previous.endswith("'") else r"\s+") + re.escape(word))
         alternatives.append("".join(parts))
     # The pattern string is stable for a given codebook, so re's own cache compiles it once.
-    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
     return pattern, lookup
 
 
 def _phrase_key(folded: str) -> str:
-    return " ".join(folded.lower().split()).replace("' ", "'")
+    return " ".join(folded.split()).replace("' ", "'")
 
 
 def _word_candidates(folded: str, match: re.Match[str]) -> list[_Candidate]:
     """Split a run of number words into the longest pieces text2num accepts."""
-    whole = _words_value(match.group().lower())
+    whole = _words_value(match.group())
     if whole is not None:
         return [_Candidate(match.start(), match.end(), whole, vague=False)]
     # "deux et trois", "un un": parse greedily from the left, longest prefix first.
@@ -215,11 +228,12 @@ def _word_candidates(folded: str, match: re.Match[str]) -> list[_Candidate]:
     found: list[_Candidate] = []
     i = 0
     while i < len(tokens):
-        for j in range(len(tokens), i, -1):
+        # Bounded look-ahead keeps a pathological run ("un un un ...") linear.
+        for j in range(min(len(tokens), i + _MAX_WORDS), i, -1):
             first, last = tokens[i], tokens[j - 1]
-            if first.group().lower() == "et" or last.group().lower() == "et":
+            if first.group() == "et" or last.group() == "et":
                 continue
-            value = _words_value(folded[first.start() : last.end()].lower())
+            value = _words_value(folded[first.start() : last.end()])
             if value is not None:
                 found.append(_Candidate(first.start(), last.end(), value, vague=False))
                 i = j
@@ -268,7 +282,9 @@ def find_quantities(text: str, vague_quantities: Mapping[str, int]) -> list[Quan
             at_least = hedge.group("least") is not None
             approximate = approximate or hedge.group("approx") is not None
         mentions.append(
-            QuantityMention(start, cand.end, text[start : cand.end], cand.value, approximate, at_least)
+            QuantityMention(
+                start, cand.end, text[start : cand.end], cand.value, approximate, at_least
+            )
         )
         last_end = cand.end
     return mentions

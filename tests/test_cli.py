@@ -1,0 +1,66 @@
+"""The CLI contract: every command has help, exit codes 0/1/2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sahelevents.cli import cli
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in sorted(group.commands.items()):
+        out.append((*prefix, name))
+        if isinstance(command, click.Group):
+            out.extend(_all_commands(command, (*prefix, name)))
+    return out
+
+
+@pytest.mark.parametrize("path", _all_commands(cli), ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    command: click.Command = cli
+    for part in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[part]
+    assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+
+
+def test_every_command_is_documented_in_the_readme(root: Path) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in cli.commands if f"sahelevents {name}" not in readme]
+    assert not missing
+
+
+def test_codebook_lists_the_taxonomy(root: Path) -> None:
+    result = CliRunner().invoke(cli, ["--root", str(root), "codebook"])
+    assert result.exit_code == 0
+    assert "6 event types, 25 sub-event types" in result.output
+    assert "Remote explosive/landmine/IED" in result.output
+
+
+def test_usage_errors_exit_2_and_user_errors_are_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["no-such-command"]).exit_code == 2
+    result = runner.invoke(cli, ["--root", str(tmp_path), "codebook"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "no sahelevents project" in result.output
+
+
+def test_unknown_actor_is_data_error(root: Path) -> None:
+    result = CliRunner().invoke(cli, ["--root", str(root), "actor", "Zorglub"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_python_dash_m_entry_point(root: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "sahelevents", "--version"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "sahelevents" in done.stdout
