@@ -10,18 +10,26 @@ from hypothesis import strategies as st
 
 from sahelevents.extract.numbers import QuantityMention, find_quantities, fold_text, parse_number
 
-# The shape the codebook provides (lower-case phrase -> value), ACLED's "dozens" = 12.
+# The shape the codebook provides (codebook.yaml fatalities.vague_quantities, as a mapping).
 VAGUE = {
-    "une dizaine": 10,
-    "des dizaines": 12,
-    "plusieurs": 3,
+    "une poignée": 3,
     "quelques": 3,
+    "plusieurs": 3,
+    "une demi-douzaine": 6,
+    "une dizaine": 10,
+    "de nombreux": 10,
+    "bon nombre": 10,
+    "une douzaine": 12,
+    "des dizaines": 12,
+    "plusieurs dizaines": 12,
     "une vingtaine": 20,
     "une cinquantaine": 50,
     "une soixantaine": 60,
     "une centaine": 100,
     "des centaines": 100,
-    "des centaines de milliers": 100_000,
+    "plusieurs centaines": 100,
+    "un millier": 1000,
+    "des milliers": 1000,
 }
 
 NBSP, NARROW = "\u00a0", "\u202f"
@@ -80,11 +88,13 @@ QUANTITY_CASES: list[tuple[str, list[tuple[str, int, bool, bool]]]] = [
     ("plus d'une dizaine de refuges", [("plus d'une dizaine", 10, True, True)]),
     ("Plus d’une dizaine de refuges", [("Plus d’une dizaine", 10, True, True)]),
     ("des dizaines de victimes", [("des dizaines", 12, True, False)]),
-    # Longest phrase first: not "des centaines" + nothing.
-    (
-        "des centaines de milliers de déplacés",
-        [("des centaines de milliers", 100_000, True, False)],
-    ),
+    # Longest phrase first: "plusieurs dizaines", not "plusieurs" + "dizaines".
+    ("plusieurs dizaines de morts", [("plusieurs dizaines", 12, True, False)]),
+    ("une demi‑douzaine de blessés", [("une demi‑douzaine", 6, True, False)]),
+    ("un millier de déplacés", [("un millier", 1000, True, False)]),
+    # The article of a vague phrase is not a count of one.
+    ("un bon nombre de morts", [("bon nombre", 10, True, False)]),
+    ("au moins une dizaine", [("au moins une dizaine", 10, True, True)]),
     ("vingt-trois morts", [("vingt-trois", 23, False, False)]),
     ("vingt et un soldats", [("vingt et un", 21, False, False)]),
     ("quatre-vingt-dix civils", [("quatre-vingt-dix", 90, False, False)]),

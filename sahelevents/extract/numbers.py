@@ -243,6 +243,15 @@ def _word_candidates(folded: str, match: re.Match[str]) -> list[_Candidate]:
     return found
 
 
+def _is_article_of(folded: str, cand: _Candidate, vague_starts: set[int]) -> bool:
+    """True for the "un" of "un bon nombre": an article before a vague phrase, not a count."""
+    if cand.vague or folded[cand.start : cand.end] not in ("un", "une"):
+        return False
+    following = folded[cand.end : cand.end + 8]
+    gap = len(following) - len(following.lstrip())
+    return gap > 0 and cand.end + gap in vague_starts
+
+
 def find_quantities(text: str, vague_quantities: Mapping[str, int]) -> list[QuantityMention]:
     """All quantities in ``text``, sorted and non-overlapping.
 
@@ -270,10 +279,11 @@ def find_quantities(text: str, vague_quantities: Mapping[str, int]) -> list[Quan
 
     # Earliest start wins, then the longest: "une dizaine" beats "une", "2 millions" beats "2".
     candidates.sort(key=lambda c: (c.start, -c.end, not c.vague))
+    vague_starts = {c.start for c in candidates if c.vague}
     mentions: list[QuantityMention] = []
     last_end = 0
     for cand in candidates:
-        if cand.start < last_end:
+        if cand.start < last_end or _is_article_of(folded, cand, vague_starts):
             continue
         start, approximate, at_least = cand.start, cand.vague, False
         hedge = _HEDGE_RE.search(folded, max(last_end, cand.start - _HEDGE_WINDOW), cand.start)
