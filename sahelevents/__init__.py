@@ -23,7 +23,8 @@ def load_release(path: Any, table: str = "events") -> pl.DataFrame:
     """Load a release folder (or one of its files) as a polars DataFrame."""
     from sahelevents.release.load import load_release as _load
 
-    return _load(path, table=table)
+    frame: pl.DataFrame = _load(path, table=table)
+    return frame
 
 
 __all__ = ["__version__", "load_release"]

@@ -123,5 +123,5 @@ def errors_to_issues(loaded: LoadedYaml, model: type[BaseModel], exc: Validation
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic inserts the union member's name into loc, e.g. 'literal['manual']' or 'RuleOrigin'
-    return isinstance(part, str) and (part.startswith("literal[") or part[:1].isupper()
-                                      and part.isidentifier() and part.endswith("Origin"))
+    return isinstance(part, str) and (part.startswith("literal[") or (part[:1].isupper()
+                                      and part.isidentifier() and part.endswith("Origin")))

@@ -144,7 +144,7 @@ def classify_block(line: str) -> str | None:
         return "furniture"
     if _DATELINE.search(key):
         return "dateline"
-    if line.startswith("Par ") and len(line) < 60 or (
+    if (line.startswith("Par ") and len(line) < 60) or (
             _BYLINE.match(line) and sum(w.isupper() for w in line.split()) >= 1
             and len(line.split()) <= 4 and any(w.isupper() and len(w) > 2 for w in line.split())):
         return "byline"

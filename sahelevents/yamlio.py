@@ -45,7 +45,8 @@ MAX_NODES = 200_000
 YamlPath = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -164,7 +165,8 @@ class _Converter:
     def _scalar(self, node: yaml.Node, path: YamlPath) -> Any:
         value = str(node.value)
         tag = node.tag or ""
-        if getattr(node, "style", None):  # quoted or block scalar: always text (libyaml: "" = plain)
+        # quoted or block scalar: always text (libyaml marks plain scalars with "")
+        if getattr(node, "style", None):
             if tag != "tag:yaml.org,2002:str":
                 raise _TagError(node, path, tag)
             return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_at_least_40_actors_covering_the_core_countries(ws: Workspace) -> None:
     assert {"MLI", "BFA", "NER", "MRT", "TCD"} <= {g.country for g in groups}
     for group in groups:  # a group's periods never overlap
         periods = group.names
-        for before, after in zip(periods, periods[1:], strict=False):
+        for before, after in itertools.pairwise(periods):
             assert before.valid_to is not None and after.valid_from is not None
             assert before.valid_to < after.valid_from, group.id
 

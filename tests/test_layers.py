@@ -27,10 +27,10 @@ def layer_of(module: str) -> int:
     best: tuple[int, int] | None = None
     for index, names in enumerate(LAYERS):
         for name in names:
-            if module == name or module.startswith(name + "."):
-                # the longest matching prefix decides (extract.dates before extract)
-                if best is None or len(name) > best[1]:
-                    best = (index, len(name))
+            matches = module == name or module.startswith(name + ".")
+            # the longest matching prefix decides (extract.dates before extract)
+            if matches and (best is None or len(name) > best[1]):
+                best = (index, len(name))
     if best is None:
         raise AssertionError(f"module sahelevents.{module} has no layer in tests/test_layers.py")
     return best[0]

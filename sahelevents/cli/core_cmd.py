@@ -110,7 +110,7 @@ def sources() -> None:
 @click.option("--country", help="ISO3 of the main country the article covers.")
 @click.option("--source-scale", help="ACLED source scale of the outlet (National, ...).")
 @click.pass_context
-def sources_add(ctx: click.Context, files: tuple[Path, ...], doc_id: str | None,
+def sources_add(ctx: click.Context, /, files: tuple[Path, ...], doc_id: str | None,
                 **fields: str | None) -> None:
     """Register FILES (UTF-8 text): copy them into seeds/ and record their sha256."""
     if doc_id and len(files) > 1:
