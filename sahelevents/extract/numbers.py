@@ -121,11 +121,10 @@ _APPROX: Final = (
 )
 _HEDGE_RE: Final = re.compile(rf"(?<!\w)(?:(?P<least>{_AT_LEAST})|(?P<approx>{_APPROX}))\s*$")
 _HEDGE_WINDOW: Final = 32  # longer than any hedge, so the anchored search sees all of it
-
-
-_MAX_DIGITS: Final = 15  # beyond this a digit run is an identifier, not a count (and int()
-# refuses strings over 4300 digits)
-_MAX_WORDS: Final = 24  # tokens in the longest number phrase ("neuf cent quatre-vingt-dix-neuf...")
+# Beyond 15 digits a run is an identifier, not a count (and int() refuses over 4300 digits).
+_MAX_DIGITS: Final = 15
+# More tokens than the longest number phrase ("neuf cent quatre-vingt-dix-neuf mille ...").
+_MAX_WORDS: Final = 24
 
 
 def _digits_value(token: str) -> int | None:
