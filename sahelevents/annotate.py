@@ -1,0 +1,267 @@
+"""Merge rule suggestions into an annotation file without ever undoing a person's work.
+
+``annotations/<doc>.yaml`` is edited by hand. Merging suggestions into it
+
+* round-trips the file with ruamel.yaml: comments, key order, quoting and the annotators'
+  edits stay as they are, and the file's own indentation is kept;
+* only *appends* events: an existing event is never modified, so a field an annotator
+  accepted or changed is never overwritten;
+* is idempotent: a suggestion whose ``origin.key`` is already in the file (whatever its
+  decision) is skipped, and so is one that repeats an event already there (same event type,
+  a shared evidence sentence, and the same date, or a rejection): a rejected suggestion never
+  comes back, even after the rules changed the details;
+* refuses, leaving the file untouched, when the file is not valid YAML, is not an annotation
+  file of this document, or was coded on another version of the source text;
+* writes atomically, quoting dates and every string a YAML 1.1 tool would retype.
+
+A new file gets the header annotators expect: the ``yaml-language-server`` schema line, the
+source id and hash, the codebook version, the coder and ``status: draft``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sahelevents.extract.assemble import Suggestion
+from sahelevents.issues import DataError
+from sahelevents.yamlio import atomic_write_text, load_yaml, roundtrip_yaml
+
+__all__ = ["SCHEMA_COMMENT", "MergeResult", "merge_suggestions", "yaml_safe_value"]
+
+SCHEMA_COMMENT = "yaml-language-server: $schema=../schema/annotation.schema.json"
+# Whitespace a plain or single-quoted scalar may lose when ruamel folds a long line.
+_FOLD_RISK = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+_PLAIN_MAX = 80
+
+
+@dataclass
+class MergeResult:
+    """What merging did to one annotation file (or would do, with ``dry_run``)."""
+
+    path: Path
+    display: str
+    doc: str
+    before: str
+    after: str
+    created: bool
+    added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # keys of suggestions not added
+    written: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """Unified diff of the file, as ``git diff`` would show it."""
+        return "".join(difflib.unified_diff(
+            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+            fromfile="/dev/null" if self.created else f"a/{self.display}",
+            tofile=f"b/{self.display}"))
+
+
+def yaml_safe_value(value: Any) -> Any:
+    """``value`` ready for ruamel: strings that YAML 1.1 would read as something else
+    (dates, ``yes``/``no``/``on``, ``12:30``, ``0012``, numbers, ``null``) are quoted."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(value, str):
+        if _FOLD_RISK.search(value) or len(value) > _PLAIN_MAX:
+            # Long or oddly spaced text (quotes keep the source's "  " and non-breaking
+            # spaces): double quotes survive line folding exactly.
+            return DoubleQuotedScalarString(value)
+        return value if _plain_is_safe(value) else SingleQuotedScalarString(value)
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[key] = yaml_safe_value(item)
+        return mapping
+    if isinstance(value, (list, tuple)):
+        sequence = CommentedSeq(yaml_safe_value(item) for item in value)
+        return sequence
+    return value
+
+
+def _plain_is_safe(value: str) -> bool:
+    """Written plain, ``value`` reads back as itself with no warning, both with our strict
+    loader (the validator's) and with a YAML 1.1 loader (PyYAML, many editors)."""
+    try:
+        if yaml.safe_load(value) != value:
+            return False
+    except yaml.YAMLError:
+        return False
+    loaded = load_yaml(f"v: {value}\n".encode(), "value")
+    return not loaded.issues and isinstance(loaded.data, dict) and loaded.data.get("v") == value
+
+
+def merge_suggestions(path: Path, doc: str, source_sha256: str,
+                      suggestions: Sequence[Suggestion], *, codebook_version: str, coder: str,
+                      dry_run: bool = False, display: str | None = None) -> MergeResult:
+    """Append the new suggestions to ``path`` (created if missing); see the module doc."""
+    shown = display or str(path)
+    exists = path.exists()
+    before = _read_checked(path, shown) if exists else ""
+    rt = roundtrip_yaml()
+    if exists:
+        _use_file_indentation(rt, before)
+        data = rt.load(before)
+        _check_header(data, doc, source_sha256, shown)
+    else:
+        data = _new_file(doc, source_sha256, codebook_version, coder)
+    events = data.get("events")
+    if events is None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        events = CommentedSeq()
+        data["events"] = events
+    result = MergeResult(path, shown, doc, before, before, created=not exists)
+    known = _Known.of(events)
+    added: list[Any] = []
+    for suggestion in suggestions:
+        if known.covers(suggestion):
+            result.skipped.append(suggestion.key)
+            continue
+        local_id = known.free_id(suggestion)
+        payload = suggestion.event_payload(local_id)
+        added.append(yaml_safe_value(payload))
+        known.add(payload)
+        result.added.append(local_id)
+    if not added and exists:
+        return result
+    if added and hasattr(events, "fa"):
+        events.fa.set_block_style()  # "events: []" written by hand becomes a block list
+    events.extend(added)
+    buffer = io.StringIO()
+    rt.dump(data, buffer)
+    result.after = buffer.getvalue()
+    if not dry_run and result.changed:
+        atomic_write_text(path, result.after)
+        result.written = True
+    return result
+
+
+def _read_checked(path: Path, shown: str) -> str:
+    raw = path.read_bytes()
+    loaded = load_yaml(raw, shown)
+    errors = [i for i in loaded.issues if i.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise DataError(f"{first.file}:{first.line}:{first.column}: {first.code} "
+                        f"{first.message}; fix the file first (suggest left it untouched)")
+    if not isinstance(loaded.data, dict):
+        raise DataError(f"{shown}: not an annotation file (the top level is not a mapping); "
+                        "suggest left it untouched")
+    events = loaded.data.get("events")
+    if events is not None and not isinstance(events, list):
+        line, column = loaded.locate(("events",))
+        raise DataError(f"{shown}:{line}:{column}: S003 events: expected a list; suggest left "
+                        "the file untouched")
+    if events and not all(isinstance(e, dict) for e in events):
+        raise DataError(f"{shown}: every entry of events must be a mapping; suggest left the "
+                        "file untouched")
+    return raw.decode("utf-8")
+
+
+def _check_header(data: Any, doc: str, source_sha256: str, shown: str) -> None:
+    source = data.get("source")
+    if source is not None and str(source) != doc:
+        raise DataError(f"{shown}: annotates source '{source}', not '{doc}'; suggest left it "
+                        "untouched")
+    recorded = data.get("source_sha256")
+    if recorded is not None and str(recorded) != source_sha256:
+        raise DataError(f"{shown}: coded on another version of {doc} (sha256 "
+                        f"{str(recorded)[:12]}..., now {source_sha256[:12]}...); run "
+                        "`sahelevents validate` and update it before suggesting")
+
+
+def _new_file(doc: str, source_sha256: str, codebook_version: str, coder: str) -> Any:
+    data = yaml_safe_value({
+        "source": doc,
+        "source_sha256": source_sha256,
+        "codebook_version": codebook_version,
+        "coders": [coder],
+        "status": "draft",
+        "events": [],
+    })
+    data.yaml_set_start_comment(SCHEMA_COMMENT)
+    data["events"].fa.set_block_style()
+    return data
+
+
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(?:#.*)?$")
+_DASH_LINE = re.compile(r"^( *)- ")
+
+
+def _use_file_indentation(rt: Any, text: str) -> None:
+    """Indent new events like the existing lists (a hand-written file may put its dashes at
+    the key's column, ruamel's default puts them two spaces in)."""
+    previous: re.Match[str] | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        dash = _DASH_LINE.match(line)
+        if dash and previous is not None:
+            offset = len(dash.group(1)) - len(previous.group(1))
+            if offset >= 0:
+                rt.indent(mapping=2, sequence=offset + 2, offset=offset)
+            return
+        previous = _KEY_LINE.match(line)
+
+
+@dataclass
+class _Known:
+    """Keys, ids and evidence of the events already in the file."""
+
+    keys: set[str]
+    ids: set[str]
+    events: list[tuple[str, str | None, str | None, frozenset[str]]]  # decision, type, date, sents
+
+    @classmethod
+    def of(cls, events: Iterable[Any]) -> _Known:
+        known = cls(set(), set(), [])
+        for event in events:
+            if isinstance(event, dict):
+                known.add(event)
+        return known
+
+    def add(self, event: dict[str, Any] | Any) -> None:
+        origin = event.get("origin")
+        if isinstance(origin, dict) and origin.get("key") is not None:
+            self.keys.add(str(origin["key"]))
+        if event.get("id") is not None:
+            self.ids.add(str(event["id"]))
+        sentences = frozenset(str(e.get("sentence")) for e in event.get("evidence") or []
+                              if isinstance(e, dict) and e.get("sentence"))
+        event_type = event.get("event_type")
+        date = event.get("event_date")
+        self.events.append((str(event.get("decision")), str(event_type) if event_type else None,
+                            str(date) if date else None, sentences))
+
+    def covers(self, suggestion: Suggestion) -> bool:
+        if suggestion.key in self.keys:
+            return True
+        sentences = {e.sentence for e in suggestion.evidence}
+        event_type = suggestion.value("event_type")
+        date = suggestion.value("event_date")
+        for decision, known_type, known_date, known_sentences in self.events:
+            if known_type != event_type or not sentences & known_sentences:
+                continue
+            if decision == "rejected" or known_date == date:
+                return True
+        return False
+
+    def free_id(self, suggestion: Suggestion) -> str:
+        for length in range(8, len(suggestion.key) + 1):
+            candidate = f"s-{suggestion.key[:length]}"
+            if candidate not in self.ids:
+                return candidate
+        raise DataError(f"event id s-{suggestion.key} is already used in the file")

@@ -1,0 +1,183 @@
+"""The extractor: a pure function of one document and the codebook, rules and gazetteer.
+
+:func:`extract` reads nothing and writes nothing; every input is picklable, so ``suggest``
+can map it over documents in a process pool (and, later, over an archive on a cluster).
+
+Dates are resolved per story. The main article (story 0) uses the publication date the
+caller passes (and ``context_year`` for dates written without a year). A teaser (story > 0)
+is another article with its own date: it uses its own dateline ("Publié samedi 27 septembre
+2025"), else the year of the nearest explicit date among the page's other teasers (a teaser
+without a year on a 2025 page is in 2025), and the page's publication date only when the
+teasers give no date at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from sahelevents.codebook import Codebook
+from sahelevents.extract.actors import actor_matcher, find_actors
+from sahelevents.extract.assemble import Context, SentenceInfo, Suggestion, assemble
+from sahelevents.extract.dates import DateMention, find_dates
+from sahelevents.extract.fatalities import find_casualties
+from sahelevents.extract.places import country_cues, find_places
+from sahelevents.extract.rules import ELIGIBLE_KINDS, RuleSet, fold_for_match, match_sentence
+from sahelevents.gazetteer import Gazetteer
+from sahelevents.sentences import Sentence
+from sahelevents.textnorm import fold
+
+__all__ = ["extract", "story_date_context"]
+
+_WORD = re.compile(r"[\w'-]+")
+
+
+def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Codebook,
+            gazetteer: Gazetteer, rules: RuleSet, published: dt.date | None,
+            context_year: int | None) -> list[Suggestion]:
+    """Event suggestions for one document.
+
+    ``published`` is the latest day the article can report (its publication date, or the
+    last day of its month when only the month is known); ``context_year`` is the year for
+    dates written without one, when the publication year is uncertain.
+    """
+    misplaced = next((s.id for s in sentences if text[s.start:s.end] != s.text), None)
+    if misplaced is not None:  # offsets would point at the wrong words in every trace
+        raise ValueError(f"sentence {misplaced} does not match the text of {doc_id}")
+    eligible = [s for s in sentences if s.kind in ELIGIBLE_KINDS]
+    countries = _country_context(sentences, codebook)
+    matcher = actor_matcher(codebook)
+    vague = codebook.vague_quantities
+    headlines = _headlines(sentences)
+    contexts = {story: story_date_context(story, sentences, published, context_year)
+                for story in {s.story for s in eligible}}
+    cues = country_cues(codebook)
+    _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
+    infos: list[SentenceInfo] = []
+    for sentence in eligible:
+        reference, year = contexts[sentence.story]
+        folded = fold_for_match(sentence.text)
+        hits = tuple(
+            (rule, hit) for rule in rules.rules if sentence.kind in rule.spec.sentence_kinds
+            for hit in match_sentence(rule, sentence.text, folded)[0])
+        story_countries = countries.get(sentence.story) or countries.get(0, [])
+        infos.append(SentenceInfo(
+            sentence=sentence,
+            headline=sentence.id in headlines,
+            hits=hits,
+            dates=tuple(find_dates(sentence.text, reference, context_year=year)),
+            actors=tuple(find_actors(sentence.text, matcher, folded)),
+            places=tuple(find_places(sentence.text, gazetteer, codebook, story_countries,
+                                     rules.foreign_places, countries=cues)),
+            casualties=tuple(find_casualties(_with_counted_nouns(sentence.text), vague)),
+        ))
+    latest = {story: contexts[story][0] for story in contexts}
+    ctx = Context(doc_id, codebook, gazetteer, countries, latest)
+    return assemble(infos, ctx)
+
+
+# Nouns extract.fatalities does not count as people yet ("Trois manifestants ont été tués"):
+# replaced by a noun it knows, padded to the same length so every offset stays valid.
+_UNCOUNTED_NOUNS = re.compile(
+    r"\b(?:manifestants?|protestataires|marcheurs|gr[eé]vistes|[eé]meutiers)\b", re.IGNORECASE)
+
+
+def _with_counted_nouns(text: str) -> str:
+    def swap(found: re.Match[str]) -> str:
+        word = found.group()
+        noun = "personnes" if word.lower().endswith("s") else "personne"
+        return noun.ljust(len(word)) if len(word) >= len(noun) else word
+    return _UNCOUNTED_NOUNS.sub(swap, text)
+
+
+def _add_place_countries(countries: dict[int, list[str]], sentences: Sequence[Sentence],
+                         gazetteer: Gazetteer, codebook: Codebook, foreign: Sequence[str],
+                         cues: dict[str, str]) -> None:
+    """Stories naming no country get the countries of the places they name."""
+    page: Counter[str] = Counter()
+    found: dict[int, Counter[str]] = {}
+    for sentence in sentences:
+        if countries.get(sentence.story):
+            continue
+        for mention in find_places(sentence.text, gazetteer, codebook, (), foreign,
+                                   countries=cues):
+            if mention.place is not None and not gazetteer.is_ambiguous(mention.place.name):
+                found.setdefault(sentence.story, Counter())[mention.place.country] += 1
+                page[mention.place.country] += 1
+    for story, counter in found.items():
+        countries[story] = [iso3 for iso3, _ in counter.most_common()]
+    if not countries.get(0) and page:
+        countries[0] = [iso3 for iso3, _ in page.most_common()]
+
+
+def _headlines(sentences: Sequence[Sentence]) -> set[str]:
+    """Titles, headings and the first sentence of each teaser story."""
+    out = {s.id for s in sentences if s.kind in ("title", "heading")}
+    seen: set[int] = set()
+    for sentence in sentences:
+        if sentence.kind == "teaser" and sentence.story not in seen:
+            seen.add(sentence.story)
+            out.add(sentence.id)
+    return out
+
+
+def _country_context(sentences: Sequence[Sentence], codebook: Codebook) -> dict[int, list[str]]:
+    """Story -> countries (ISO3) named in it, most named first; core countries win ties."""
+    cues = country_cues(codebook)
+    longest = max((len(k.split()) for k in cues), default=1)
+    core = {c.iso3 for c in codebook.data.countries if c.scope == "core"}
+    counts: dict[int, Counter[str]] = {}
+    for sentence in sentences:
+        if sentence.kind not in ELIGIBLE_KINDS:
+            continue
+        words = [fold(w) for w in _WORD.findall(sentence.text)]
+        counter = counts.setdefault(sentence.story, Counter())
+        for i in range(len(words)):
+            for size in range(longest, 0, -1):
+                key = " ".join(words[i:i + size])
+                if key in cues:
+                    counter[cues[key]] += 1
+                    break
+    ranked: dict[int, list[str]] = {}
+    for story, counter in counts.items():
+        ranked[story] = sorted(counter, key=lambda iso3: (-counter[iso3], iso3 not in core,
+                                                          iso3))
+    page = Counter[str]()
+    for counter in counts.values():
+        page.update(counter)
+    for story in ranked:
+        if not ranked[story]:
+            ranked[story] = sorted(page, key=lambda iso3: (-page[iso3], iso3 not in core, iso3))
+    return ranked
+
+
+def story_date_context(story: int, sentences: Sequence[Sentence], published: dt.date | None,
+                       context_year: int | None) -> tuple[dt.date | None, int | None]:
+    """(reference day, year for dates without one) of a story of the page."""
+    if story == 0:
+        return published, context_year
+    own_datelines = [d for s in sentences if s.story == story and s.kind == "dateline"
+                     for d in _explicit(s)]
+    if own_datelines:
+        day = own_datelines[0].value
+        return day, day.year
+    own = [d for s in sentences if s.story == story and s.kind in ELIGIBLE_KINDS
+           for d in _explicit(s)]
+    if own:
+        return None, own[0].value.year
+    # The nearest explicit date among the page's other teasers and their datelines.
+    index = min(s.index for s in sentences if s.story == story)
+    nearby = sorted(((abs(s.index - index), d) for s in sentences
+                     if s.story > 0 and s.story != story for d in _explicit(s)),
+                    key=lambda pair: pair[0])
+    if nearby:
+        return None, nearby[0][1].value.year
+    return published, context_year
+
+
+def _explicit(sentence: Sentence) -> list[DateMention]:
+    """Dates written with their year in one sentence."""
+    return [d for d in find_dates(sentence.text, None) if d.kind in ("absolute", "range")
+            and re.search(r"\d{4}", d.text)]

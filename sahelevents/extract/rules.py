@@ -1,0 +1,484 @@
+"""Extraction rules as data: the YAML files of ``codebook/rules/``, loaded, checked, matched.
+
+A rule proposes one ACLED sub-event type when one of its French *trigger* patterns matches a
+sentence and its context allows it:
+
+* ``requires``: context sets that must all match (each: at least one of its patterns);
+* ``forbids``: context sets none of which may match (negation, future and conditional,
+  generic talk about terrorism, commemorations, natural disasters, court cases, ...).
+
+A context set is either named (shared, defined once in any rule file under ``contexts:``) or
+written inline. It may be limited to a window of characters before/after the trigger, so that
+"en préparation d'une attaque" vetoes the word *attaque* but not the air strike reported
+earlier in the same sentence.
+
+Patterns are Python regular expressions matched on *folded* text (lower case, no accents,
+typographic apostrophes and dashes unified, runs of spaces collapsed, see
+:func:`fold_for_match`); offsets are mapped back to the original sentence.
+
+``priority`` must equal the codebook rank of the sub-event type (ACLED's hierarchy, 1 wins);
+``outranks`` names the rare exceptions (a protest that turns violent is a riot).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from sahelevents.codebook import Codebook
+from sahelevents.issues import DataError, Issue, issue
+from sahelevents.modelio import validate_model
+from sahelevents.models import SemVer
+from sahelevents.textnorm import fold_with_map
+from sahelevents.yamlio import LoadedYaml, load_yaml_file
+
+__all__ = [
+    "CompiledContext",
+    "CompiledRule",
+    "ContextSet",
+    "DefaultActors",
+    "Rule",
+    "RuleFile",
+    "RuleHit",
+    "RuleSet",
+    "RuleVeto",
+    "check_rules",
+    "fold_for_match",
+    "load_rules",
+    "match_sentence",
+]
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+SentenceKind = Literal["title", "heading", "body", "teaser"]
+#: Sentence kinds a rule may read at all: datelines, bylines and page furniture never.
+ELIGIBLE_KINDS: tuple[str, ...] = ("title", "heading", "body", "teaser")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContextSet(_Strict):
+    """Patterns describing a context; a rule requires or forbids it around its trigger."""
+
+    name: Name
+    description: str = ""
+    patterns: list[NonEmpty] = Field(default=[], description="Regexes on folded text.")
+    places: list[NonEmpty] = Field(
+        default=[], description="Place names, matched after a locative cue ('à', 'au', 'en' ...)"
+        "; the set named 'abroad' also tells the place extractor which places are foreign.")
+    before: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Look at most this many characters before the trigger "
+        "(default: to the start of the sentence).")
+    after: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Look at most this many characters after the trigger "
+        "(default: to the end of the sentence).")
+
+    @model_validator(mode="after")
+    def _has_patterns(self) -> ContextSet:
+        if not self.patterns and not self.places:
+            raise ValueError("a context set needs patterns or places")
+        return self
+
+
+class DefaultActors(_Strict):
+    """Aliases (resolved in the article's country) used when no actor is found in the text."""
+
+    actor1: NonEmpty | None = None
+    actor2: NonEmpty | None = None
+
+
+class Rule(_Strict):
+    id: Name
+    description: NonEmpty
+    event_type: NonEmpty
+    sub_event_type: NonEmpty
+    priority: Annotated[int, Field(ge=1)] = Field(
+        description="The codebook rank of the sub-event type (ACLED hierarchy, 1 wins).")
+    confidence: Annotated[float, Field(gt=0, le=1)]
+    triggers: Annotated[list[NonEmpty], Field(min_length=1)]
+    requires: list[Name | ContextSet] = []
+    forbids: list[Name | ContextSet] = []
+    sentence_kinds: list[SentenceKind] = ["title", "heading", "body", "teaser"]
+    default_actors: DefaultActors = DefaultActors()
+    actor1_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        default=[], description="Inter codes allowed for actor1 (empty: any).")
+    actor2_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        default=[], description="Inter codes allowed for actor2 (empty: any).")
+    outranks: list[NonEmpty] = Field(
+        default=[], description="Event or sub-event types this rule beats whatever their "
+        "rank, when both fire for one event (a protest that turns violent is a riot).")
+    notes: str = ""
+
+
+class RuleFile(_Strict):
+    """One file of ``codebook/rules/``: shared context sets and/or rules."""
+
+    version: SemVer
+    contexts: list[ContextSet] = []
+    rules: list[Rule] = []
+
+
+# -- Folding --------------------------------------------------------------------------------
+
+_SPACE_RUN = re.compile(r" {2,}")
+
+
+def fold_for_match(text: str) -> tuple[str, list[int]]:
+    """Folded text (see :func:`textnorm.fold_with_map`) with runs of spaces collapsed.
+
+    Returns the folded string and ``mapping`` where ``mapping[i]`` is the offset in ``text``
+    of folded character ``i``; one extra entry maps the end.
+    """
+    folded, mapping = fold_with_map(text)
+    if "  " not in folded:
+        return folded, mapping
+    chars: list[str] = []
+    kept: list[int] = []
+    previous_space = False
+    for char, offset in zip(folded, mapping, strict=False):
+        if char == " " and previous_space:
+            continue
+        previous_space = char == " "
+        chars.append(char)
+        kept.append(offset)
+    kept.append(mapping[-1])
+    return "".join(chars), kept
+
+
+def span_back(mapping: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """Offsets in the original text of the folded span ``[start, end)``."""
+    if end <= start:
+        return mapping[start], mapping[start]
+    return mapping[start], mapping[end - 1] + 1
+
+
+# -- Compiled forms -------------------------------------------------------------------------
+
+_LOCATIVE = r"(?:a|au|aux|en|dans|vers|de|du|depuis)\s+(?:l'|la\s+|le\s+|les\s+)?"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledContext:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    before: int | None
+    after: int | None
+
+    def search(self, folded: str, start: int, end: int) -> re.Match[str] | None:
+        """First match inside the window around the folded trigger span ``[start, end)``.
+
+        The window runs from ``before`` characters before the trigger to ``after`` characters
+        after it, trigger included; ``^`` and ``$`` anchor at the window's edges, so a
+        pattern can say "right before the trigger" (``...$`` with ``after: 0``).
+        """
+        low = 0 if self.before is None else max(0, start - self.before)
+        high = len(folded) if self.after is None else min(len(folded), end + self.after)
+        window = folded[low:high]
+        for pattern in self.patterns:
+            found = pattern.search(window)
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    spec: Rule
+    triggers: tuple[re.Pattern[str], ...]
+    requires: tuple[CompiledContext, ...]
+    forbids: tuple[CompiledContext, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every rule of a rules folder, compiled; picklable so it can cross process pools."""
+
+    rules: tuple[CompiledRule, ...]
+    contexts: dict[str, CompiledContext]
+    foreign_places: tuple[str, ...]
+    files: tuple[str, ...] = ()
+
+    def by_id(self, rule_id: str) -> CompiledRule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.rules]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    """A trigger of ``rule`` that fired; offsets are into the sentence text."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVeto:
+    """A trigger that matched but whose context stopped it, and why."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+    reason: str  # "forbids <context>" or "requires <context>"
+    context_text: str  # what the forbidden pattern matched ("" for a missing requirement)
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _places_pattern(places: Iterable[str]) -> str:
+    from sahelevents.textnorm import fold
+
+    names = sorted({fold(p) for p in places}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    return rf"\b{_LOCATIVE}(?:{alternatives})(?![\w'])"
+
+
+def _compile_context(context: ContextSet) -> CompiledContext:
+    sources = list(context.patterns)
+    if context.places:
+        sources.append(_places_pattern(context.places))
+    return CompiledContext(context.name, tuple(_compile(p) for p in sources), context.before,
+                           context.after)
+
+
+# -- Matching -------------------------------------------------------------------------------
+
+
+def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] | None = None
+                   ) -> tuple[list[RuleHit], list[RuleVeto]]:
+    """Triggers of ``rule`` in one sentence: those that fire, and those vetoed by context."""
+    folded_text, mapping = folded if folded is not None else fold_for_match(text)
+    hits: list[RuleHit] = []
+    vetoes: list[RuleVeto] = []
+    claimed: list[tuple[int, int]] = []
+    for trigger in rule.triggers:
+        for found in trigger.finditer(folded_text):
+            f_start, f_end = found.span()
+            if f_end == f_start or any(f_start < e and s < f_end for s, e in claimed):
+                continue
+            claimed.append((f_start, f_end))
+            start, end = span_back(mapping, f_start, f_end)
+            reason, context_text = _context_verdict(rule, folded_text, f_start, f_end)
+            if reason is None:
+                hits.append(RuleHit(rule.id, start, end, text[start:end]))
+            else:
+                vetoes.append(RuleVeto(rule.id, start, end, text[start:end], reason,
+                                       context_text))
+    hits.sort(key=lambda h: h.start)
+    vetoes.sort(key=lambda v: v.start)
+    return hits, vetoes
+
+
+def _context_verdict(rule: CompiledRule, folded: str, start: int, end: int
+                     ) -> tuple[str | None, str]:
+    for context in rule.forbids:
+        found = context.search(folded, start, end)
+        if found is not None:
+            return f"forbids {context.name}", found.group()
+    for context in rule.requires:
+        if context.search(folded, start, end) is None:
+            return f"requires {context.name}", ""
+    return None, ""
+
+
+# -- Loading --------------------------------------------------------------------------------
+
+
+def load_rules(folder: Path, codebook: Codebook, *, display_root: Path | None = None
+               ) -> RuleSet:
+    """Load and check every ``*.yaml`` of ``folder``; raise :class:`DataError` if any is bad.
+
+    File names in messages are relative to ``display_root`` when given.
+    """
+    ruleset, issues = check_rules(folder, codebook, display_root=display_root)
+    errors = [i for i in issues if i.severity == "error"]
+    if ruleset is None or errors:
+        shown = "; ".join(f"{i.file}:{i.line}:{i.column}: {i.code} {i.message}"
+                          for i in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise DataError(f"{shown or f'{folder}: no rules'}{more}")
+    return ruleset
+
+
+@dataclass
+class _Loaded:
+    loaded: LoadedYaml
+    data: RuleFile
+
+
+def check_rules(folder: Path, codebook: Codebook, *, display_root: Path | None = None
+                ) -> tuple[RuleSet | None, list[Issue]]:
+    """Every issue of every rule file, located; the compiled rule set when there is none."""
+    issues: list[Issue] = []
+    files: list[_Loaded] = []
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not paths:
+        return None, [issue("Y001", "no rule files (*.yaml) found", str(folder))]
+    for path in paths:
+        try:
+            display = str(path.relative_to(display_root)) if display_root else str(path)
+        except ValueError:
+            display = str(path)
+        loaded = load_yaml_file(path, display)
+        errors = [i for i in loaded.issues if i.severity == "error"]
+        issues.extend(loaded.issues)
+        if errors or loaded.data is None:
+            continue
+        instance, model_issues = validate_model(loaded, RuleFile)
+        issues.extend(model_issues)
+        if instance is not None:
+            files.append(_Loaded(loaded, instance))
+
+    contexts: dict[str, CompiledContext] = {}
+    context_origin: dict[str, str] = {}
+    for entry in files:
+        for index, context in enumerate(entry.data.contexts):
+            where = ("contexts", index, "name")
+            if context.name in contexts:
+                issues.append(entry.loaded.issue_at(
+                    "S004", f"context set '{context.name}' is already defined in "
+                    f"{context_origin[context.name]}", where))
+                continue
+            compiled, problem = _try_compile_context(context)
+            if problem:
+                issues.append(entry.loaded.issue_at("S005", problem, ("contexts", index)))
+                continue
+            assert compiled is not None
+            contexts[context.name] = compiled
+            context_origin[context.name] = entry.loaded.file
+
+    rules: list[CompiledRule] = []
+    seen: dict[str, str] = {}
+    for entry in files:
+        for index, rule in enumerate(entry.data.rules):
+            if rule.id in seen:
+                issues.append(entry.loaded.issue_at(
+                    "S004", f"rule id '{rule.id}' is already used in {seen[rule.id]}",
+                    ("rules", index, "id")))
+                continue
+            seen[rule.id] = entry.loaded.file
+            compiled_rule, rule_issues = _check_rule(rule, index, entry.loaded, contexts,
+                                                     codebook)
+            issues.extend(rule_issues)
+            if compiled_rule is not None:
+                rules.append(compiled_rule)
+    if not any(entry.data.rules for entry in files) and not any(
+            i.severity == "error" for i in issues):
+        issues.append(issue("S001", "the rules folder defines no rule", str(folder)))
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    abroad = contexts.get("abroad")
+    foreign = _foreign_places(files)
+    return RuleSet(tuple(rules), contexts, foreign if abroad else (),
+                   tuple(e.loaded.file for e in files)), issues
+
+
+def _foreign_places(files: list[_Loaded]) -> tuple[str, ...]:
+    for entry in files:
+        for context in entry.data.contexts:
+            if context.name == "abroad":
+                return tuple(context.places)
+    return ()
+
+
+def _try_compile_context(context: ContextSet) -> tuple[CompiledContext | None, str]:
+    for pattern in context.patterns:
+        problem = _regex_problem(pattern)
+        if problem:
+            return None, f"context '{context.name}': {problem}"
+    return _compile_context(context), ""
+
+
+def _regex_problem(pattern: str) -> str:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        return f"{pattern!r} is not a valid regular expression: {exc}"
+    if compiled.search(""):
+        return f"{pattern!r} matches the empty string"
+    if pattern != pattern.lower() and not re.search(r"\\[A-Z]", pattern):
+        return f"{pattern!r} has capitals but is matched on lower-case folded text"
+    return ""
+
+
+def _check_rule(rule: Rule, index: int, loaded: LoadedYaml,
+                contexts: dict[str, CompiledContext], codebook: Codebook
+                ) -> tuple[CompiledRule | None, list[Issue]]:
+    issues: list[Issue] = []
+    base = ("rules", index)
+    event_type = codebook.event_types.get(rule.event_type)
+    pair = codebook.sub_event_types.get(rule.sub_event_type)
+    if event_type is None:
+        issues.append(loaded.issue_at("C001", f"unknown event type '{rule.event_type}'",
+                                      (*base, "event_type")))
+    if pair is None:
+        issues.append(loaded.issue_at("C002", f"unknown sub-event type '{rule.sub_event_type}'",
+                                      (*base, "sub_event_type")))
+    elif event_type is not None and pair[0].name != rule.event_type:
+        issues.append(loaded.issue_at(
+            "C002", f"'{rule.sub_event_type}' belongs to '{pair[0].name}', not "
+            f"'{rule.event_type}'", (*base, "sub_event_type")))
+    elif pair[1].rank != rule.priority:
+        issues.append(loaded.issue_at(
+            "S004", f"priority {rule.priority} is not the codebook rank of "
+            f"'{rule.sub_event_type}' ({pair[1].rank})", (*base, "priority")))
+    triggers: list[re.Pattern[str]] = []
+    for t_index, pattern in enumerate(rule.triggers):
+        problem = _regex_problem(pattern)
+        if problem:
+            issues.append(loaded.issue_at("S005", problem, (*base, "triggers", t_index)))
+        else:
+            triggers.append(_compile(pattern))
+    resolved: dict[str, list[CompiledContext]] = {"requires": [], "forbids": []}
+    for field_name in ("requires", "forbids"):
+        for c_index, reference in enumerate(getattr(rule, field_name)):
+            where = (*base, field_name, c_index)
+            if isinstance(reference, str):
+                if reference not in contexts:
+                    known = ", ".join(sorted(contexts)) or "none defined"
+                    issues.append(loaded.issue_at(
+                        "S004", f"unknown context set '{reference}' (known: {known})", where))
+                else:
+                    resolved[field_name].append(contexts[reference])
+            else:
+                compiled, problem = _try_compile_context(reference)
+                if problem:
+                    issues.append(loaded.issue_at("S005", problem, where))
+                elif compiled is not None:
+                    resolved[field_name].append(compiled)
+    for role in ("actor1", "actor2"):
+        alias = getattr(rule.default_actors, role)
+        if alias is not None and codebook.resolve_actor(alias) is None:
+            issues.append(loaded.issue_at(
+                "C003", f"default {role} '{alias}' is not an actor name or alias",
+                (*base, "default_actors", role)))
+    for o_index, name in enumerate(rule.outranks):
+        if name not in codebook.event_types and name not in codebook.sub_event_types:
+            issues.append(loaded.issue_at(
+                "C001", f"outranks: '{name}' is neither an event type nor a sub-event type",
+                (*base, "outranks", o_index)))
+    if issues:
+        return None, issues
+    return CompiledRule(rule, tuple(triggers), tuple(resolved["requires"]),
+                        tuple(resolved["forbids"])), issues

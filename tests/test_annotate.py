@@ -1,0 +1,272 @@
+"""Merging suggestions into annotation files never undoes a person's work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sahelevents.annotate import SCHEMA_COMMENT, merge_suggestions
+from sahelevents.cli import cli
+from sahelevents.extract.assemble import EvidenceItem, Suggestion, TracedValue, suggestion_key
+from sahelevents.extract.rules import RuleSet, load_rules
+from sahelevents.issues import DataError
+from sahelevents.modelio import validate_model
+from sahelevents.models import AnnotationFile, RuleOrigin
+from sahelevents.project import Project
+from sahelevents.suggest import suggest_documents
+from sahelevents.workspace import Workspace
+from sahelevents.yamlio import load_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = "002_6e87b541723d2159"
+SHA = "5f8b376c153fcea6816644f248758aff9ad5a7091fc56078f22217f2d3845dfa"
+
+
+@pytest.fixture(scope="module")
+def _shared_project(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("project")
+    for folder in ("codebook", "seeds"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return Workspace(Project(root))
+
+
+@pytest.fixture()
+def project(_shared_project: Workspace) -> Workspace:
+    """A copy of the repository's codebook and seeds, with an empty annotations folder (the
+    codebook, gazetteer and rules are loaded once for the module)."""
+    folder = _shared_project.project.annotations_dir
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return _shared_project
+
+
+_RULES: dict[int, RuleSet] = {}
+
+
+def _rules(ws: Workspace) -> RuleSet:
+    if id(ws) not in _RULES:  # loaded once per workspace: the tests are about merging
+        _RULES[id(ws)] = load_rules(ws.project.rules_dir, ws.codebook)
+    return _RULES[id(ws)]
+
+
+def _suggest(ws: Workspace, *docs: str, dry_run: bool = False) -> list[int]:
+    outcomes = suggest_documents(ws, list(docs) or None, coder="ada", dry_run=dry_run,
+                                 rules=_rules(ws))
+    return [len(o.merge.added) for o in outcomes]
+
+
+def _file(ws: Workspace, doc: str = DOC) -> Path:
+    return ws.project.annotations_dir / f"{doc}.yaml"
+
+
+def test_new_file_has_the_header_and_validates(project: Workspace) -> None:
+    assert _suggest(project, DOC) == [1]
+    text = _file(project).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == f"# {SCHEMA_COMMENT}"
+    loaded = load_yaml(text.encode(), "x")
+    assert loaded.issues == []  # no YAML 1.1 ambiguity warning either: dates are quoted
+    instance, issues = validate_model(loaded, AnnotationFile)
+    assert issues == [] and instance is not None
+    assert (instance.source, instance.source_sha256, instance.coders, instance.status) == (
+        DOC, SHA, ["ada"], "draft")
+    (event,) = instance.events
+    assert isinstance(event.origin, RuleOrigin)
+    assert event.decision == "suggested" and event.id == f"s-{event.origin.key[:8]}"
+    assert "event_date: '2023-09-07'" in text
+
+
+def test_suggest_twice_changes_nothing(project: Workspace) -> None:
+    _suggest(project)
+    first = {p.name: p.read_bytes() for p in project.project.annotations_dir.iterdir()}
+    assert _suggest(project) == [0] * len(first)
+    assert {p.name: p.read_bytes() for p in project.project.annotations_dir.iterdir()} == first
+
+
+def test_hand_edits_and_comments_survive(project: Workspace) -> None:
+    _suggest(project, DOC)
+    path = _file(project)
+    text = path.read_text(encoding="utf-8")
+    edited = (text.replace("status: draft", "status: coded  # reviewed on paper first")
+              .replace("decision: suggested", "decision: accepted")
+              .replace("    fatalities: 64\n", "    # ACLED: lowest figure reported\n"
+                       "    fatalities: 60\n")
+              .replace("    event_date: '2023-09-07'\n", "    event_date: '2023-09-07'\n"
+                       "    same_as: []\n"))
+    edited += "# end of file: kept by hand\n"
+    path.write_text(edited, encoding="utf-8")
+    assert _suggest(project, DOC) == [0]
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_new_suggestions_are_appended_after_human_content(project: Workspace) -> None:
+    path = _file(project)
+    handmade = (f"# {SCHEMA_COMMENT}\n"
+                "# Coded by hand before the rules existed.\n"
+                f"source: {DOC}\nsource_sha256: {SHA}\ncodebook_version: 1.0.0\n"
+                "coders: [bea]   # flow style kept\nstatus: draft\n"
+                "events:\n"
+                "- id: manual-1   # dash at column 0 kept\n"
+                "  decision: accepted\n"
+                "  origin: manual\n"
+                "  event_date: '2023-09-08'\n")
+    path.write_text(handmade, encoding="utf-8")
+    assert _suggest(project, DOC) == [1]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(handmade)
+    instance, issues = validate_model(load_yaml(text.encode(), "x"), AnnotationFile)
+    assert issues == [] and instance is not None
+    assert [(e.id[:2], e.decision) for e in instance.events] == [("ma", "accepted"),
+                                                                  ("s-", "suggested")]
+
+
+def test_a_rejected_suggestion_never_comes_back(project: Workspace) -> None:
+    _suggest(project, DOC)
+    path = _file(project)
+    text = path.read_text(encoding="utf-8").replace(
+        "decision: suggested", "decision: rejected\n    reason: already coded from the "
+        "government communiqué")
+    path.write_text(text, encoding="utf-8")
+    assert _suggest(project, DOC) == [0]
+    # Even when the rules change the details (a new key), the same event stays rejected.
+    loaded = load_yaml(text.encode(), "x").data
+    old_key = loaded["events"][0]["origin"]["key"]
+    renamed = text.replace(f"key: {old_key}", "key: 0000aaaa0000aaaa")
+    path.write_text(renamed, encoding="utf-8")
+    assert _suggest(project, DOC) == [0]
+    assert path.read_text(encoding="utf-8") == renamed
+
+
+def test_accepted_and_changed_fields_are_never_overwritten(project: Workspace) -> None:
+    _suggest(project, DOC)
+    path = _file(project)
+    text = (path.read_text(encoding="utf-8")
+            .replace("decision: suggested", "decision: accepted")
+            .replace("    actor2: Military Forces of Mali (2021-)\n",
+                     "    actor2: Civilians (Mali)\n"))
+    path.write_text(text, encoding="utf-8")
+    assert _suggest(project, DOC) == [0]
+    data = load_yaml(path.read_bytes(), "x").data
+    assert data["events"][0]["actor2"] == "Civilians (Mali)"
+    assert len(data["events"]) == 1
+
+
+def test_dry_run_writes_nothing(project: Workspace) -> None:
+    outcomes = list(suggest_documents(project, [DOC], coder="ada", dry_run=True,
+                                      rules=_rules(project)))
+    assert not _file(project).exists()
+    diff = outcomes[0].merge.diff()
+    assert diff.startswith("--- /dev/null\n+++ b/annotations/")
+    assert "+    event_date: '2023-09-07'" in diff
+    _suggest(project, DOC)
+    before = _file(project).read_bytes()
+    again = list(suggest_documents(project, [DOC], coder="ada", dry_run=True,
+                                   rules=_rules(project)))
+    assert again[0].merge.diff() == "" and _file(project).read_bytes() == before
+
+
+@pytest.mark.parametrize("broken", [
+    "source: [unclosed\n",
+    "source: x\nsource: y\n",  # duplicate key
+    "- just\n- a list\n",
+    "events:\n\t- id: x\n",  # tab
+    "events: 3\n",
+])
+def test_a_broken_file_is_refused_and_left_untouched(project: Workspace, broken: str) -> None:
+    path = _file(project)
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(DataError, match="untouched"):
+        _suggest(project, DOC)
+    assert path.read_text(encoding="utf-8") == broken
+
+
+def test_a_file_coded_on_another_version_of_the_source_is_refused(project: Workspace) -> None:
+    path = _file(project)
+    stale = f"source: {DOC}\nsource_sha256: {'0' * 64}\nevents: []\n"
+    path.write_text(stale, encoding="utf-8")
+    with pytest.raises(DataError, match="another version"):
+        _suggest(project, DOC)
+    assert path.read_text(encoding="utf-8") == stale
+
+
+def test_cli_suggest_dry_run_and_coder(project: Workspace) -> None:
+    runner = CliRunner()
+    root = str(project.project.root)
+    result = runner.invoke(cli, ["--root", root, "suggest", "--dry-run", DOC])
+    assert result.exit_code == 0, result.output
+    assert "+++ b/annotations/002_6e87b541723d2159.yaml" in result.output
+    assert not _file(project).exists()
+    result = runner.invoke(cli, ["--root", root, "suggest", DOC],
+                           env={"SAHELEVENTS_CODER": "chloe"})
+    assert result.exit_code == 0, result.output
+    assert "- chloe" in _file(project).read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["--root", root, "suggest", "no-such-doc"])
+    assert result.exit_code == 2 and "unknown document" in result.output
+
+
+# -- Property: any merge sequence is idempotent and keeps every value exact ---------------
+
+_TRICKY = st.sampled_from(["yes", "NO", "on", "Y", "n", "12:30", "0012", "2024-05-01",
+                           "null", "1e5", "a: b", "#hash", "  lead", "trail  ",
+                           "Atlantique  Nord", "«\u00a0guillemets\u00a0»", "N’Djamena",
+                           "x" * 150])
+_TEXT = st.one_of(_TRICKY, st.text(st.characters(codec="utf-8",
+                                                 exclude_categories=("Cs", "Cc")),
+                                   min_size=1, max_size=60))
+
+
+@st.composite
+def _suggestions(draw: st.DrawFn) -> Suggestion:
+    actor = draw(_TEXT)
+    place = draw(_TEXT)
+    day = draw(st.dates(dt.date(1997, 1, 1), dt.date(2030, 12, 31))).isoformat()
+    sentence = f"{DOC}#s{draw(st.integers(1, 40))}"
+    key = suggestion_key(DOC, "Attack", [actor, None], place, day)
+    fields = {
+        "event_date": TracedValue(day, "extract.dates", sentence, 10, 20),
+        "event_type": TracedValue("Violence against civilians", "vac-attack", sentence, 0, 5),
+        "sub_event_type": TracedValue("Attack", "vac-attack", sentence, 0, 5),
+        "actor1": TracedValue(actor, "extract.actors"),
+        "location": TracedValue(place, "extract.places"),
+        "fatalities": TracedValue(draw(st.integers(0, 500)), "extract.fatalities"),
+        "notes": TracedValue(draw(_TEXT), "extract.notes"),
+    }
+    quote = draw(_TEXT)
+    return Suggestion(DOC, key, ("vac-attack",), draw(st.floats(0, 1)), fields,
+                      (EvidenceItem(sentence, quote, ("event_date",), 0, len(quote)),))
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.lists(_suggestions(), max_size=3), min_size=1, max_size=3))
+def test_merging_is_idempotent_and_exact(tmp_path: Path, batches: list[list[Suggestion]]) -> None:
+    path = tmp_path / f"{len(batches)}-{id(batches)}.yaml"
+    for batch in batches:
+        merge_suggestions(path, DOC, SHA, batch, codebook_version="1.0.0", coder="ada")
+    if not path.exists():
+        return
+    text = path.read_bytes()
+    for batch in batches:  # everything again: nothing new
+        result = merge_suggestions(path, DOC, SHA, batch, codebook_version="1.0.0", coder="ada")
+        assert result.added == [] and not result.written
+    assert path.read_bytes() == text
+    loaded = load_yaml(text, "x")
+    assert [i.code for i in loaded.issues] == []
+    events = {e["origin"]["key"]: e for e in loaded.data["events"]}
+    first: dict[str, Suggestion] = {}
+    for suggestion in (s for batch in batches for s in batch):
+        first.setdefault(suggestion.key, suggestion)
+    for key, suggestion in first.items():
+        if key not in events:
+            continue  # an earlier suggestion of the same day and evidence covered it
+        event = events[key]
+        assert event["actor1"] == suggestion.value("actor1")
+        assert event["location"] == suggestion.value("location")
+        assert event["notes"] == suggestion.value("notes")
+        assert event["event_date"] == suggestion.value("event_date")
+        assert event["evidence"][0]["quote"] == suggestion.evidence[0].quote
