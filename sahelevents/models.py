@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # -- Shared value types ---------------------------------------------------------------------
 
@@ -344,3 +344,68 @@ ACLED_COLUMNS: tuple[str, ...] = (
     "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
     "notes", "fatalities", "tags", "timestamp",
 )
+
+
+# -- Extraction rules (codebook/rules/*.yaml) -----------------------------------------------
+
+RuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+SentenceKind = Literal["title", "heading", "body", "teaser"]
+class ContextSet(Strict):
+    """Patterns describing a context; a rule requires or forbids it around its trigger."""
+
+    name: RuleName
+    description: str = ""
+    patterns: list[NonEmpty] = Field(default=[], description="Regexes on folded text.")
+    places: list[NonEmpty] = Field(
+        default=[], description="Place names, matched after a locative cue ('à', 'au', 'en' ...)"
+        "; the set named 'abroad' also tells the place extractor which places are foreign.")
+    before: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Look at most this many characters before the trigger "
+        "(default: to the start of the sentence).")
+    after: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Look at most this many characters after the trigger "
+        "(default: to the end of the sentence).")
+
+    @model_validator(mode="after")
+    def _has_patterns(self) -> ContextSet:
+        if not self.patterns and not self.places:
+            raise ValueError("a context set needs patterns or places")
+        return self
+
+
+class DefaultActors(Strict):
+    """Aliases (resolved in the article's country) used when no actor is found in the text."""
+
+    actor1: NonEmpty | None = None
+    actor2: NonEmpty | None = None
+
+
+class Rule(Strict):
+    id: RuleName
+    description: NonEmpty
+    event_type: NonEmpty
+    sub_event_type: NonEmpty
+    priority: Annotated[int, Field(ge=1)] = Field(
+        description="The codebook rank of the sub-event type (ACLED hierarchy, 1 wins).")
+    confidence: Annotated[float, Field(gt=0, le=1)]
+    triggers: Annotated[list[NonEmpty], Field(min_length=1)]
+    requires: list[RuleName | ContextSet] = []
+    forbids: list[RuleName | ContextSet] = []
+    sentence_kinds: list[SentenceKind] = ["title", "heading", "body", "teaser"]
+    default_actors: DefaultActors = DefaultActors()
+    actor1_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        default=[], description="Inter codes allowed for actor1 (empty: any).")
+    actor2_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        default=[], description="Inter codes allowed for actor2 (empty: any).")
+    outranks: list[NonEmpty] = Field(
+        default=[], description="Event or sub-event types this rule beats whatever their "
+        "rank, when both fire for one event (a protest that turns violent is a riot).")
+    notes: str = ""
+
+
+class RuleFile(Strict):
+    """One file of ``codebook/rules/``: shared context sets and/or rules."""
+
+    version: SemVer
+    contexts: list[ContextSet] = []
+    rules: list[Rule] = []

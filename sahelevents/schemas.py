@@ -20,6 +20,7 @@ from sahelevents.models import (
     CodebookFile,
     EventRecord,
     PlacesFile,
+    RuleFile,
     SourceRegistry,
 )
 
@@ -33,6 +34,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "sources": (SourceRegistry, "The source registry (seeds/sources.yaml)."),
     "annotation": (AnnotationFile, "One annotation file: the coded events of one document."),
     "event-record": (EventRecord, "One event row of a release (events.jsonl)."),
+    "rules": (RuleFile, "One file of extraction rules (codebook/rules/*.yaml)."),
 }
 
 

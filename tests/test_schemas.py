@@ -75,3 +75,14 @@ def test_schema_and_models_reject_the_same_mistakes(ws: Workspace) -> None:
         assert list(validator.iter_errors(bad)), label
         with pytest.raises(ValueError):
             AnnotationFile.model_validate(bad)
+
+
+def test_rule_files_validate_against_the_rules_schema(root: Path, ws: Workspace) -> None:
+    schema = build_schema("rules", event_types=_event_types(ws))
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted((root / "codebook" / "rules").glob("*.yaml"))
+    assert files
+    for path in files:
+        data = _json_ready(yaml.safe_load(path.read_text(encoding="utf-8")))
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert not errors, (path.name, errors[:3])

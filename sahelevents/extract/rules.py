@@ -26,14 +26,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sahelevents.codebook import Codebook
 from sahelevents.issues import DataError, Issue, issue
 from sahelevents.modelio import validate_model
-from sahelevents.models import SemVer
+from sahelevents.models import ContextSet, DefaultActors, Rule, RuleFile
 from sahelevents.textnorm import fold_with_map
 from sahelevents.yamlio import LoadedYaml, load_yaml_file
 
@@ -53,76 +50,8 @@ __all__ = [
     "match_sentence",
 ]
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-SentenceKind = Literal["title", "heading", "body", "teaser"]
 #: Sentence kinds a rule may read at all: datelines, bylines and page furniture never.
 ELIGIBLE_KINDS: tuple[str, ...] = ("title", "heading", "body", "teaser")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ContextSet(_Strict):
-    """Patterns describing a context; a rule requires or forbids it around its trigger."""
-
-    name: Name
-    description: str = ""
-    patterns: list[NonEmpty] = Field(default=[], description="Regexes on folded text.")
-    places: list[NonEmpty] = Field(
-        default=[], description="Place names, matched after a locative cue ('à', 'au', 'en' ...)"
-        "; the set named 'abroad' also tells the place extractor which places are foreign.")
-    before: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="Look at most this many characters before the trigger "
-        "(default: to the start of the sentence).")
-    after: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="Look at most this many characters after the trigger "
-        "(default: to the end of the sentence).")
-
-    @model_validator(mode="after")
-    def _has_patterns(self) -> ContextSet:
-        if not self.patterns and not self.places:
-            raise ValueError("a context set needs patterns or places")
-        return self
-
-
-class DefaultActors(_Strict):
-    """Aliases (resolved in the article's country) used when no actor is found in the text."""
-
-    actor1: NonEmpty | None = None
-    actor2: NonEmpty | None = None
-
-
-class Rule(_Strict):
-    id: Name
-    description: NonEmpty
-    event_type: NonEmpty
-    sub_event_type: NonEmpty
-    priority: Annotated[int, Field(ge=1)] = Field(
-        description="The codebook rank of the sub-event type (ACLED hierarchy, 1 wins).")
-    confidence: Annotated[float, Field(gt=0, le=1)]
-    triggers: Annotated[list[NonEmpty], Field(min_length=1)]
-    requires: list[Name | ContextSet] = []
-    forbids: list[Name | ContextSet] = []
-    sentence_kinds: list[SentenceKind] = ["title", "heading", "body", "teaser"]
-    default_actors: DefaultActors = DefaultActors()
-    actor1_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
-        default=[], description="Inter codes allowed for actor1 (empty: any).")
-    actor2_inter: list[Annotated[int, Field(ge=1, le=8)]] = Field(
-        default=[], description="Inter codes allowed for actor2 (empty: any).")
-    outranks: list[NonEmpty] = Field(
-        default=[], description="Event or sub-event types this rule beats whatever their "
-        "rank, when both fire for one event (a protest that turns violent is a riot).")
-    notes: str = ""
-
-
-class RuleFile(_Strict):
-    """One file of ``codebook/rules/``: shared context sets and/or rules."""
-
-    version: SemVer
-    contexts: list[ContextSet] = []
-    rules: list[Rule] = []
 
 
 # -- Folding --------------------------------------------------------------------------------
