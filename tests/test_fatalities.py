@@ -267,3 +267,11 @@ def test_a_single_death_toll_is_the_total(count: int, noun: str) -> None:
     total, used = killed_total(find_casualties(text, VAGUE))
     assert total == count
     assert [m.quantity.value for m in used] == [count]
+
+
+def test_protesters_and_rioters_are_counted_as_people() -> None:
+    killed, used = killed_total(find_casualties("Trois manifestants ont été tués par la police.",
+                                                {}))
+    assert killed == 3 and used[0].group == "civilians"
+    killed, _ = killed_total(find_casualties("Deux émeutiers sont morts.", {}))
+    assert killed == 2

@@ -54,9 +54,10 @@ _GROUP_PATTERNS: Final[Mapping[str, str]] = {
         r"|deplaces|refugies|pelerins?|enseignants?|(?:travailleurs\s+)?humanitaires?"
         r"|ouvriers?|employes?|ressortissants?|touristes?|expatries?|notables?|imams?"
         r"|chefs?\s+(?:de\s+village|coutumiers?|religieux)|conseillers?\s+municipaux|maires?"
+        r"|manifestants?|protestataires|marcheurs|grevistes"
     ),
     # "autres" alone ("blessé 3 autres.") only at the end of its phrase: not "2 autres pays".
-    "unknown": r"personnes?|individus|hommes|corps|cadavres|d'entre\s+(?:eux|elles)"
+    "unknown": r"personnes?|individus|hommes|corps|cadavres|emeutiers|d'entre\s+(?:eux|elles)"
     r"|autres(?=\s*(?:[^\w\s]|$)|\s+(?:et|ont|sont|a|y|auraient|seraient|dont)(?!\w))",
 }
 _GROUP_ORDER: Final = ("attackers", "military", "civilians", "unknown")

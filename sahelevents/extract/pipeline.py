@@ -71,25 +71,11 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
             actors=tuple(find_actors(sentence.text, matcher, folded)),
             places=tuple(find_places(sentence.text, gazetteer, codebook, story_countries,
                                      rules.foreign_places, countries=cues)),
-            casualties=tuple(find_casualties(_with_counted_nouns(sentence.text), vague)),
+            casualties=tuple(find_casualties(sentence.text, vague)),
         ))
     latest = {story: contexts[story][0] for story in contexts}
     ctx = Context(doc_id, codebook, gazetteer, countries, latest)
     return assemble(infos, ctx)
-
-
-# Nouns extract.fatalities does not count as people yet ("Trois manifestants ont été tués"):
-# replaced by a noun it knows, padded to the same length so every offset stays valid.
-_UNCOUNTED_NOUNS = re.compile(
-    r"\b(?:manifestants?|protestataires|marcheurs|gr[eé]vistes|[eé]meutiers)\b", re.IGNORECASE)
-
-
-def _with_counted_nouns(text: str) -> str:
-    def swap(found: re.Match[str]) -> str:
-        word = found.group()
-        noun = "personnes" if word.lower().endswith("s") else "personne"
-        return noun.ljust(len(word)) if len(word) >= len(noun) else word
-    return _UNCOUNTED_NOUNS.sub(swap, text)
 
 
 def _add_place_countries(countries: dict[int, list[str]], sentences: Sequence[Sentence],
