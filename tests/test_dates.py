@@ -394,3 +394,12 @@ def test_weekdays_resolve_in_the_week_before_the_reference(reference: D, weekday
     assert bare.value.weekday() == last.value.weekday() == weekday
     assert 0 <= (reference - bare.value).days <= 6
     assert 1 <= (reference - last.value).days <= 7
+
+
+def test_written_weekday_picks_the_year_that_agrees() -> None:
+    # On a page published in May 2024, a 2025 teaser says "ce dimanche 26 octobre":
+    # 26 October 2024 is a Saturday, 26 October 2025 a Sunday.
+    (mention,) = find_dates("ce dimanche 26 octobre", datetime.date(2024, 5, 27))
+    assert mention.value == datetime.date(2025, 10, 26)
+    (plain,) = find_dates("le 26 octobre", datetime.date(2024, 5, 27))
+    assert plain.value == datetime.date(2023, 10, 26)

@@ -165,7 +165,6 @@ _NOT_EVENT_DATE = re.compile(
     r"|\b(?:prevue?s?|programmee?s?)\s+(?:pour\s+)?(?:le|du|au)\s*)$")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def usable_dates(text: str, dates: Iterable[DateMention], latest: dt.date | None
@@ -175,30 +174,12 @@ def usable_dates(text: str, dates: Iterable[DateMention], latest: dt.date | None
     for mention in dates:
         if _NOT_EVENT_DATE.search(fold(text[max(0, mention.start - 60):mention.start])):
             continue
-        mention = _weekday_checked(mention)
         if latest is not None and mention.value > latest:
             continue
         if mention.value.year < 1997:
             continue
         out.append(mention)
     return out
-
-
-def _weekday_checked(mention: DateMention) -> DateMention:
-    """A partial date whose written weekday disagrees with its year: the nearest year that
-    agrees ("dimanche 26 octobre" on a page of 2025 is 2025-10-26, not 2024)."""
-    words = fold(mention.text).split()
-    weekday = next((_WEEKDAYS.index(w) for w in words if w in _WEEKDAYS), None)
-    if weekday is None or mention.kind != "partial" or mention.value.weekday() == weekday:
-        return mention
-    for delta in (1, -1, 2, -2):
-        try:
-            candidate = mention.value.replace(year=mention.value.year + delta)
-        except ValueError:
-            continue
-        if candidate.weekday() == weekday:
-            return replace(mention, value=candidate)
-    return mention
 
 
 @dataclass

@@ -215,7 +215,23 @@ def _full(match: re.Match[str], ctx: _Context) -> _Resolved | None:
     value = _make_date(year, month, day)
     if value is None:
         return None
+    weekday = _WEEKDAYS.get(match["wd"].lower()) if match["wd"] else None
+    if not match["y"] and weekday is not None:
+        value = _year_agreeing_with(value, weekday)
     return _Resolved(value, None, 1, "absolute" if match["y"] else "partial")
+
+
+def _year_agreeing_with(value: datetime.date, weekday: int) -> datetime.date:
+    """A year-less date whose written weekday disagrees with the guessed year moves to the
+    nearest year that agrees ("dimanche 26 octobre" in a 2025 teaser on a 2024 page is
+    2025-10-26, a Sunday, not 2024-10-26, a Saturday)."""
+    if value.weekday() == weekday:
+        return value
+    for delta in (1, -1, 2, -2):
+        candidate = _make_date(value.year + delta, value.month, value.day)
+        if candidate is not None and candidate.weekday() == weekday:
+            return candidate
+    return value
 
 
 def _numeric(match: re.Match[str], _ctx: _Context) -> _Resolved | None:
