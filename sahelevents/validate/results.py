@@ -1,0 +1,121 @@
+"""Records passed between the per-file stages, the cache and the cross-file stage.
+
+The per-file stages produce a :class:`FileResult`: the file's issues and a small
+:class:`FileSummary` of its events (what the cross-file stage compares). Both round-trip
+through plain JSON so they can be cached and sent between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sahelevents.issues import Issue, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One file to check. ``full=False`` asks only for the summary the cross stage needs."""
+
+    path: Path
+    display: str
+    primary: bool
+    in_annotations: bool
+    full: bool
+    max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSummary:
+    """One ``same_as`` entry and where it is written."""
+
+    target: str
+    line: int
+    column: int
+    yaml_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    """What the cross-file stage needs of one event (values after codebook renames)."""
+
+    id: str
+    decision: str
+    line: int
+    column: int
+    yaml_path: str
+    event_date: str | None = None
+    event_type: str | None = None
+    place: str | None = None  # gazetteer place id when the location resolved
+    location: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
+    same_as: tuple[LinkSummary, ...] = ()
+
+    def to_json(self) -> list[Any]:
+        # A list, not a mapping: ten thousand cached files hold fifty thousand of these.
+        return [self.id, self.decision, self.line, self.column, self.yaml_path,
+                self.event_date, self.event_type, self.place, self.location, self.actor1,
+                self.actor2, [[s.target, s.line, s.column, s.yaml_path] for s in self.same_as]]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> EventSummary:
+        # Entries come from our own cache, checksummed: the values already have their types
+        # (a damaged entry fails the checksum or raises here, and is recomputed).
+        (local_id, decision, line, column, yaml_path, event_date, event_type, place, location,
+         actor1, actor2, links) = data
+        return cls(local_id, decision, line, column, yaml_path, event_date, event_type, place,
+                   location, actor1, actor2, tuple(LinkSummary(*link) for link in links))
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    file: str
+    doc: str | None
+    primary: bool
+    events: tuple[EventSummary, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "doc": self.doc, "primary": self.primary,
+                "events": [e.to_json() for e in self.events]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileSummary:
+        return cls(file=str(data["file"]), doc=_opt(data["doc"]), primary=bool(data["primary"]),
+                   events=tuple(map(EventSummary.from_json, data["events"])))
+
+
+@dataclass(slots=True)
+class FileResult:
+    """The per-file stages' outcome. ``issues`` is None for a summary-only result."""
+
+    summary: FileSummary
+    issues: list[Issue] | None = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary.to_json(),
+                "issues": None if self.issues is None else [issue_to_json(i)
+                                                            for i in self.issues]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        issues = data["issues"]
+        return cls(summary=FileSummary.from_json(data["summary"]),
+                   issues=None if issues is None else [issue_from_json(i) for i in issues])
+
+
+def issue_to_json(found: Issue) -> list[Any]:
+    return [found.code, found.message, found.file, found.line, found.column, found.yaml_path,
+            str(found.severity), found.doc, list(found.span) if found.span else None]
+
+
+def issue_from_json(data: list[Any]) -> Issue:
+    code, message, file, line, column, yaml_path, severity, doc, span = data
+    return Issue(str(code), str(message), str(file), int(line), int(column), str(yaml_path),
+                 Severity(severity), _opt(doc),
+                 (int(span[0]), int(span[1])) if span else None)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,173 @@
+"""The validation cache saves work and never hides an error."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from validator_project import CASES_DIR, SEED, build_project
+
+import sahelevents.validate as validate_module
+from sahelevents.issues import Report
+from sahelevents.project import Project
+from sahelevents.validate import check_file, validate_paths
+from sahelevents.validate.cache import ValidationCache
+from sahelevents.validate.context import CheckContext
+from sahelevents.validate.results import FileResult, FileTask
+from sahelevents.workspace import Workspace
+
+VALID = CASES_DIR / "valid_minimal.yaml"
+D001 = "001_a83d49f01d9bfc40"
+
+
+def _workspace(root: Path) -> Workspace:
+    # Curated places only (the cases use Gao and Kidal): a workspace per test stays cheap.
+    return Workspace(Project(root), use_geonames=False)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_project(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture()
+def ws(template: Path, tmp_path: Path) -> Iterator[Workspace]:
+    shutil.copytree(template, tmp_path / "project")
+    project = _workspace(tmp_path / "project")
+    shutil.copy(VALID, project.project.annotations_dir / f"{SEED}.yaml")
+    yield project
+
+
+@pytest.fixture()
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the per-file stages actually ran on (not served from the cache)."""
+    seen: list[str] = []
+
+    def counting(ctx: CheckContext, task: FileTask) -> FileResult:
+        seen.append(task.display)
+        return check_file(ctx, task)
+
+    monkeypatch.setattr(validate_module, "check_file", counting)
+    return seen
+
+
+def _codes(report: Report) -> list[str]:
+    return sorted(i.code for i in report.issues)
+
+
+def test_unchanged_inputs_are_not_checked_again(ws: Workspace, computed: list[str]) -> None:
+    first = validate_paths(ws)
+    assert computed == [f"annotations/{SEED}.yaml"]
+    second = validate_paths(ws)
+    assert computed == [f"annotations/{SEED}.yaml"]
+    assert second.issues == first.issues and second.files_checked == 1
+
+
+def test_a_changed_file_is_checked_again_and_its_error_shown(ws: Workspace,
+                                                             computed: list[str]) -> None:
+    target = ws.project.annotations_dir / f"{SEED}.yaml"
+    assert validate_paths(ws).valid
+    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
+                      encoding="utf-8")
+    report = validate_paths(ws)
+    assert _codes(report) == ["C001"]
+    assert len(computed) == 2
+
+
+@pytest.mark.parametrize("changed", ["codebook/actors.yaml", "codebook/codebook.yaml",
+                                     "codebook/places.yaml", "seeds/sources.yaml"])
+def test_a_changed_input_invalidates_results(ws: Workspace, computed: list[str],
+                                             changed: str) -> None:
+    validate_paths(ws)
+    path = ws.project.root / changed
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    validate_paths(_workspace(ws.project.root))
+    expected = 1 if changed == "seeds/sources.yaml" else 2  # sources: its entry is the key
+    assert len(computed) == expected
+
+
+def test_a_changed_registry_entry_invalidates_the_file(ws: Workspace) -> None:
+    assert validate_paths(ws).valid
+    registry = ws.project.registry_file
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("published: '2023-09-01'", "published: '2023-08-01'", 1),
+                        encoding="utf-8")
+    report = validate_paths(_workspace(ws.project.root))
+    assert _codes(report) == ["C009"]
+
+
+def test_a_changed_source_text_is_reported(ws: Workspace) -> None:
+    assert validate_paths(ws).valid
+    text = ws.project.seeds_dir / f"{SEED}.txt"
+    text.write_text("Nouveau texte.\n" + text.read_text(encoding="utf-8"), encoding="utf-8")
+    report = validate_paths(_workspace(ws.project.root))
+    assert "P002" in _codes(report) and "R001" in _codes(report)
+
+
+def test_a_corrupt_cache_is_ignored(ws: Workspace, computed: list[str]) -> None:
+    target = ws.project.annotations_dir / f"{SEED}.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
+                      encoding="utf-8")
+    assert _codes(validate_paths(ws)) == ["C001"]
+    database = ValidationCache(ws.project.root).path
+    database.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    assert _codes(validate_paths(ws)) == ["C001"]
+    assert len(computed) == 2
+
+
+def test_a_tampered_entry_is_ignored(ws: Workspace, computed: list[str]) -> None:
+    target = ws.project.annotations_dir / f"{SEED}.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
+                      encoding="utf-8")
+    assert _codes(validate_paths(ws)) == ["C001"]
+    store = ValidationCache(ws.project.root)
+    connection = sqlite3.connect(store.path)
+    with connection:  # drop the issue from the stored result, keep the old checksum
+        connection.execute(f"UPDATE {store.TABLE} SET data = replace(data, 'C001', 'C000') "
+                           "WHERE key LIKE 'r:%'")
+    connection.close()
+    assert _codes(validate_paths(ws)) == ["C001"]
+    assert len(computed) == 2
+
+
+def test_no_cache_writes_nothing(ws: Workspace) -> None:
+    validate_paths(ws, cache=False)
+    assert not (ws.project.root / ".sahelevents-cache").exists()
+
+
+def test_cross_file_checks_run_even_when_every_file_is_cached(ws: Workspace,
+                                                              computed: list[str]) -> None:
+    folder = CASES_DIR / "X004_probable_duplicate"
+    shutil.rmtree(ws.project.annotations_dir)
+    ws.project.annotations_dir.mkdir()
+    for name in ("a.yaml", "b.yaml"):
+        text = (folder / name).read_text(encoding="utf-8")
+        doc = D001 if name == "a.yaml" else "004_487faec90e07874a"
+        (ws.project.annotations_dir / f"{doc}.yaml").write_text(text, encoding="utf-8")
+    assert _codes(validate_paths(ws)) == ["X004"]
+    assert _codes(validate_paths(ws)) == ["X004"]
+    assert len(computed) == 2
+    # Asked for one file only: the other is still read (its summary) to find the duplicate.
+    one = validate_paths(ws, [ws.project.annotations_dir / "004_487faec90e07874a.yaml"])
+    assert _codes(one) == ["X004"] and one.files_checked == 1
+    other = validate_paths(ws, [ws.project.annotations_dir / f"{D001}.yaml"])
+    assert _codes(other) == []
+
+
+def test_worker_processes_give_the_same_report(ws: Workspace) -> None:
+    text = VALID.read_text(encoding="utf-8")
+    for number in range(20):
+        variant = text.replace("Battles", "Battle") if number % 5 == 0 else text
+        coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
+        coder.parent.mkdir(parents=True)
+        coder.write_text(variant, encoding="utf-8")
+    serial = validate_paths(ws, cache=False, jobs=1)
+    parallel = validate_paths(ws, cache=False, jobs=2)
+    assert list(parallel) == list(serial)
+    assert _codes(serial) == ["C001"] * 4
+    assert serial.files_checked == 21
