@@ -8,18 +8,47 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‐": "-"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 
+def _latin_table() -> dict[int, str]:
+    """Accented Latin letters -> base letters, precomputed: folding is on every hot path."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x250):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char)
+                       if not unicodedata.combining(c))
+        if base != char:
+            table[code] = base
+    for source, target in (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("`", "'"), ("´", "'"),
+                           ("–", "-"), ("—", "-"), ("‑", "-"), ("‐", "-")):
+        table[ord(source)] = target
+    return table
+
+
+_LATIN = _latin_table()
+
+
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")
+
+
+@lru_cache(maxsize=4096)
+def _strip_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char.translate(_APOSTROPHES).translate(_DASHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes/dashes and collapse spaces."""
-    text = text.translate(_APOSTROPHES).translate(_DASHES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().casefold()
+    folded = text.translate(_LATIN)
+    if not folded.isascii():
+        # rare characters (… ﬁ Greek, combining marks): decomposed one by one, cached
+        folded = _BEYOND_LATIN.sub(lambda found: _strip_char(found.group()), folded)
+    return _SPACES.sub(" ", folded).strip().casefold()
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:

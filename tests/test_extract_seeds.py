@@ -42,7 +42,7 @@ def test_double_attack_of_7_september_2023_is_one_event(
     traced = {name: event.fields[name].sentence for name in ("event_date", "fatalities",
                                                             "actor1")}
     assert traced == {"event_date": f"{DOUBLE_ATTACK}#s4", "fatalities": f"{DOUBLE_ATTACK}#s5",
-                      "actor1": f"{DOUBLE_ATTACK}#s13"}
+                      "actor1": f"{DOUBLE_ATTACK}#s14"}
 
 
 def test_fama_strikes_near_kolondieba_in_a_2025_teaser(

