@@ -56,9 +56,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-import krippendorff
-import numpy as np
-
 from sahelevents.issues import DataError, Issue, UserError
 from sahelevents.modelio import validate_model
 from sahelevents.models import AnnotatedEvent, AnnotationFile, RuleOrigin
@@ -333,6 +330,10 @@ def krippendorff_alpha(table: Sequence[Sequence[Any]], level: Level, field_name:
     if len(distinct) == 1:
         return FieldAgreement(field_name, level, 1.0, len(pairable), agreeing,
                               "no variation (taken as 1.0)")
+    # numpy and krippendorff load in ~0.5 s: imported here so the CLI starts fast
+    import krippendorff
+    import numpy as np
+
     if level == "nominal":
         codes = {value: float(index) for index, value in enumerate(distinct)}
         rows = [[np.nan if v is None else codes[repr(v)] for v in row]

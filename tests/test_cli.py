@@ -13,13 +13,33 @@ from click.testing import CliRunner
 from sahelevents.cli import cli
 
 
+def _subcommands(group: click.Group) -> dict[str, click.Command]:
+    ctx = click.Context(group)
+    return {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+
+
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, command in sorted(group.commands.items()):
+    for name, command in sorted(_subcommands(group).items()):
         out.append((*prefix, name))
         if isinstance(command, click.Group):
             out.extend(_all_commands(command, (*prefix, name)))
     return out
+
+
+def test_lazy_command_table_is_complete() -> None:
+    """Every command a *_cmd module defines is in LAZY_COMMANDS under its own module."""
+    import importlib
+    import pkgutil
+
+    import sahelevents.cli as package
+
+    defined = {}
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.endswith("_cmd"):
+            loaded = importlib.import_module(f"sahelevents.cli.{module.name}")
+            defined.update({c.name: module.name for c in loaded.COMMANDS})
+    assert defined == package.LAZY_COMMANDS
 
 
 @pytest.mark.parametrize("path", _all_commands(cli), ids=" ".join)
@@ -27,16 +47,17 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
-    command: click.Command = cli
+    command: click.Command | None = cli
     for part in path:
         assert isinstance(command, click.Group)
-        command = command.commands[part]
+        command = _subcommands(command)[part]
+    assert command is not None
     assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
 
 
 def test_every_command_is_documented_in_the_readme(root: Path) -> None:
     readme = (root / "README.md").read_text(encoding="utf-8")
-    missing = [name for name in cli.commands if f"sahelevents {name}" not in readme]
+    missing = [name for name in _subcommands(cli) if f"sahelevents {name}" not in readme]
     assert not missing
 
 

@@ -4,14 +4,15 @@ Every command parses its options, calls one library function, renders the result
 the exit code: 0 ok, 1 data invalid, 2 usage error. User errors print one clean line; a
 traceback never reaches a user (set SAHELEVENTS_DEBUG=1 to see one when reporting a bug).
 
-Commands live in ``sahelevents/cli/*_cmd.py``; each module exposes ``COMMANDS``.
+Commands live in ``sahelevents/cli/*_cmd.py``; each module exposes ``COMMANDS``. They are
+imported only when invoked (``LAZY_COMMANDS``), so ``sahelevents validate`` does not pay for
+loading the extraction rules or numpy; ``tests/test_cli.py`` keeps the table complete.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,36 @@ import click
 from sahelevents import __version__
 from sahelevents.issues import UserError
 
+#: command name -> module (under sahelevents.cli) defining it in its COMMANDS list.
+LAZY_COMMANDS: dict[str, str] = {
+    "acled-import": "release_cmd", "actor": "core_cmd", "adjudicate": "agreement_cmd",
+    "agreement": "agreement_cmd", "build": "release_cmd", "codebook": "core_cmd",
+    "diff": "release_cmd", "evaluate": "suggest_cmd", "explain": "validate_cmd",
+    "migrate": "validate_cmd", "place": "core_cmd", "release": "release_cmd",
+    "rules": "suggest_cmd", "schema": "core_cmd", "sentences": "core_cmd",
+    "sources": "core_cmd", "suggest": "suggest_cmd", "validate": "validate_cmd",
+}
+
+
+def load_command(name: str) -> click.Command | None:
+    module_name = LAZY_COMMANDS.get(name)
+    if module_name is None:
+        return None
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    for command in getattr(module, "COMMANDS", []):
+        if command.name == name:
+            return command  # type: ignore[no-any-return]
+    return None
+
 
 class _Group(click.Group):
-    """Turns library errors into one clean line and the documented exit code."""
+    """Loads commands on demand; turns library errors into one clean line and exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(LAZY_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,17 +87,6 @@ def cli(ctx: click.Context, root: Path | None, quiet: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
     ctx.obj["quiet"] = quiet
-
-
-def _register() -> None:
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)
-                         if m.name.endswith("_cmd")):
-        loaded = importlib.import_module(f"{__name__}.{module}")
-        for command in getattr(loaded, "COMMANDS", []):
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:
