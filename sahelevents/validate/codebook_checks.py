@@ -217,7 +217,8 @@ class CodebookStage:
             self._issue("C010", f"{written} is before {COVERAGE_START.isoformat()}, where "
                         "ACLED coverage starts: check the year", path)
         source = self.annotation.source
-        bound = self.ctx.publication_bound(source) if source else None
+        cited = [evidence.sentence for evidence in facts.event.evidence]
+        bound = self.ctx.event_bound(source, cited) if source else None
         if bound is not None and day > bound[0]:
             self._issue("C009", f"{written} is after the source was {bound[1]}: check the "
                         "year, and count relative dates ('jeudi dernier') back from the "

@@ -11,11 +11,12 @@ import calendar
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from sahelevents.extract.pipeline import story_date_context
 from sahelevents.gazetteer import Place
 from sahelevents.issues import DataError
 from sahelevents.models import Rename, SourceDocument
@@ -173,6 +174,26 @@ class CheckContext:
         if meta.published_precision == "year":
             return published.replace(month=12, day=31), f"published in {published.year}"
         return None
+
+    def event_bound(self, doc_id: str, sentence_ids: Iterable[str]
+                    ) -> tuple[dt.date, str] | None:
+        """The latest day an event can have, given the sentences that report it.
+
+        Teasers ("Lire aussi", lists of the author's articles) are other articles with their
+        own dates: an event reported only in teasers is bounded by the teaser's own dateline
+        ("Publié samedi 27 septembre 2025"), and by nothing when it has none, never by the
+        date of the article the page is about.
+        """
+        known = self.sentences(doc_id)
+        stories = {known[s].story for s in sentence_ids if s in known}
+        if not stories or 0 in stories:
+            return self.publication_bound(doc_id)
+        ordered = sorted(known.values(), key=lambda sentence: sentence.index)
+        days = [story_date_context(story, ordered, None, None)[0] for story in stories]
+        if any(day is None for day in days):
+            return None
+        latest = max(day for day in days if day is not None)
+        return latest, f"published {latest.isoformat()} (the teaser's own dateline)"
 
     def document_country(self, doc_id: str | None) -> str | None:
         meta = self.meta(doc_id) if doc_id else None
