@@ -88,6 +88,12 @@ _AREA_RE = re.compile(
     r"(?<![\w'])dans\s+(?:le|l')\s*(?:extreme[- ])?(?P<side>(?:nord|sud)(?:-(?:est|ouest))?|est"
     r"|ouest|centre)\s+(?:du\s+pays|(?:du|de\s+la|de\s+l')\s*(?P<country>[A-Za-z' -]{3,30}?))"
     r"(?=[\s,.;:)]|$)", re.IGNORECASE)
+# "des frappes sur des groupes en préparation d'une attaque contre le convoi à Kolondiéba":
+# the place is where a *planned* attack was aimed, so the event happened near it (2, not 1).
+_PLANNED_TARGET = re.compile(
+    r"(?:en\s+preparation\s+d'une?\s+(?:attaque|offensive|embuscade)|s'appret\w*\s+a\s+"
+    r"(?:attaquer|frapper)|prepar\w*\s+une?\s+(?:attaque|embuscade)|en\s+route\s+(?:vers|pour)"
+    r"|se\s+dirige\w*\s+vers|en\s+direction\s+d)[^.;]{0,100}$")
 _COORDINATED = re.compile(r"^\s*(?:,\s*|et\s+(?:de\s+|d')?|ou\s+(?:de\s+|d')?)", re.IGNORECASE)
 
 
@@ -124,6 +130,9 @@ def find_places(text: str, gazetteer: Gazetteer, codebook: Codebook,
     mentions: list[PlaceMention] = []
     for cue in _CUE_RE.finditer(same_length):
         precision = next(_CUES[int(k[1:])][0] for k, v in cue.groupdict().items() if v)
+        if precision == 1 and _PLANNED_TARGET.search(same_length, max(0, cue.start() - 140),
+                                                     cue.start()):
+            precision = 2
         position = cue.end()
         first = True
         while True:
