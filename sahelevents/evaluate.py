@@ -43,6 +43,8 @@ __all__ = [
 COMPARED: dict[str, tuple[str, ...]] = {
     "date": ("event_date",),
     "place": ("location",),
+    "geo precision": ("geo_precision",),
+    "sub-event type": ("sub_event_type",),
     "actors": ("actor1", "actor2"),
     "fatalities": ("fatalities",),
 }
@@ -270,7 +272,7 @@ def render_text(report: EvaluationReport) -> str:
                      f"{_fmt(score.recall):>8}{_fmt(score.f1):>6}")
     lines += ["", "accuracy of suggested values on matched events:"]
     for field_score in report.fields.values():
-        lines.append(f"  {field_score.field:<12}{field_score.correct:>4}/{field_score.total:<4}"
+        lines.append(f"  {field_score.field:<16}{field_score.correct:>4}/{field_score.total:<4}"
                      f"{_fmt(field_score.accuracy):>6}")
     lines += ["", "precision of each rule (reviewed suggestions it contributed to):"]
     if not report.rules:

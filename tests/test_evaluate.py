@@ -124,7 +124,8 @@ def test_counts_and_scores_by_event_type(annotations: Path) -> None:
 
 def test_field_accuracy_on_matched_events(annotations: Path) -> None:
     fields = {name: (s.correct, s.total) for name, s in _report(annotations).fields.items()}
-    assert fields == {"date": (1, 2), "place": (1, 2), "actors": (1, 2), "fatalities": (2, 2)}
+    assert fields == {"date": (1, 2), "place": (1, 2), "geo precision": (2, 2),
+                      "sub-event type": (2, 2), "actors": (1, 2), "fatalities": (2, 2)}
 
 
 def test_precision_of_each_rule(annotations: Path) -> None:
