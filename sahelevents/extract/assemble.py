@@ -204,13 +204,23 @@ class _Cluster:
     split: tuple[int, int] = (0, 1)  # (index of this day, number of days)
 
 
+# "Le même jour, à Boni, ...": a new event on the day of the event told just before.
+_SAME_DAY = re.compile(r"\b(?:le|ce|du|au)\s+meme\s+jour\b|\ble\s+jour\s+meme\b"
+                       r"|\ble\s+meme\s+(?:matin|soir|apres-midi)\b")
+
+
 def _date_for(info: SentenceInfo, hit: RuleHit, paragraph: Sequence[SentenceInfo],
-              dates: dict[str, list[DateMention]]) -> tuple[DateMention | None,
-                                                             SentenceInfo | None]:
+              dates: dict[str, list[DateMention]], story: Sequence[SentenceInfo] = ()
+              ) -> tuple[DateMention | None, SentenceInfo | None]:
     own = dates[info.sentence.id]
     if own:
         nearest = min(own, key=lambda d: (abs(d.start - hit.start), d.precision))
         return nearest, info
+    if _SAME_DAY.search(fold(info.sentence.text)):
+        before = [s for s in story if s.sentence.index < info.sentence.index
+                  and dates[s.sentence.id]]
+        if before:
+            return dates[before[-1].sentence.id][-1], before[-1]
     # Nearest sentence of the same paragraph; the one before wins a tie (the date usually
     # comes first: "Les évènements du 7 septembre 2023. La double attaque ...").
     others = sorted((s for s in paragraph if s is not info and dates[s.sentence.id]),
@@ -314,7 +324,7 @@ def _clusters(story_infos: list[SentenceInfo], dates: dict[str, list[DateMention
             continue
         paragraph = [s for s in story_infos if s.sentence.paragraph == info.sentence.paragraph]
         for rule, hit in info.hits:
-            date, date_info = _date_for(info, hit, paragraph, dates)
+            date, date_info = _date_for(info, hit, paragraph, dates, story_infos)
             if date is None or date_info is None:
                 # No date of its own: support for the event told just before, if any.
                 previous = [c for c in clusters
@@ -335,14 +345,23 @@ def _clusters(story_infos: list[SentenceInfo], dates: dict[str, list[DateMention
                 target.anchors.append(anchor)
                 if place is not None and place.place is not None and target.place_id is None:
                     target.place_id = place.place.id
-                if agent is not None and target.agent_group is None:
+                if agent is not None and (target.agent_group is None
+                                          or _unidentified(target.agent_group)):
                     target.agent_group = agent
     return clusters
+
+
+def _unidentified(group_id: str | None) -> bool:
+    return bool(group_id) and str(group_id).endswith("-unidentified-armed-group")
 
 
 def _compatible(cluster: _Cluster, place_id: str | None, agent: str | None) -> bool:
     if place_id and cluster.place_id and place_id != cluster.place_id:
         return False
+    # "Des hommes armés ont tendu une embuscade ... revendiquée par le JNIM": unidentified
+    # attackers and the group that claimed the attack are the same perpetrator.
+    if _unidentified(agent) or _unidentified(cluster.agent_group):
+        return True
     return not (agent and cluster.agent_group and agent != cluster.agent_group)
 
 
