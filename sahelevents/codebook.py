@@ -27,14 +27,15 @@ from sahelevents.models import (
     SubEventType,
 )
 from sahelevents.textnorm import fold
-from sahelevents.yamlio import load_yaml_file
+from sahelevents.yamlio import MAX_BYTES, load_yaml_file
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_model_file(path: Path, model: type[M], display: str | None = None) -> M:
+def load_model_file(path: Path, model: type[M], display: str | None = None, *,
+                    max_bytes: int = MAX_BYTES) -> M:
     """Load a YAML file into ``model`` or raise :class:`DataError` listing every issue."""
-    loaded = load_yaml_file(path, display)
+    loaded = load_yaml_file(path, display, max_bytes=max_bytes)
     issues: list[Issue] = [i for i in loaded.issues if i.severity == "error"]
     instance = None
     if loaded.data is not None and not issues:

@@ -22,6 +22,7 @@ from sahelevents.issues import DataError, Issue, UserError, issue
 from sahelevents.models import SourceDocument, SourceRegistry
 from sahelevents.yamlio import atomic_write_text, dump_yaml
 
+REGISTRY_MAX_BYTES = 1024 * 1024 * 1024
 REGISTRY_HEADER = "# yaml-language-server: $schema=../schema/sources.schema.json\n"
 _DOC_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -62,7 +63,9 @@ class Registry:
     def load(cls, path: Path) -> Registry:
         if not path.exists():
             return cls(path, SourceRegistry())
-        return cls(path, load_model_file(path, SourceRegistry))
+        # An archive registry lists tens of thousands of documents: far over the size limit
+        # meant for hand-edited annotation files.
+        return cls(path, load_model_file(path, SourceRegistry, max_bytes=REGISTRY_MAX_BYTES))
 
     @cached_property
     def by_id(self) -> dict[str, SourceDocument]:

@@ -93,3 +93,10 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 @pytest.mark.parametrize("raw", [b"", b"# only a comment\n", b"---\n"])
 def test_empty_documents(raw: bytes) -> None:
     assert [i.code for i in load_yaml(raw, "f").issues] in (["Y012"], [])
+
+
+def test_node_budget_grows_with_honest_file_size() -> None:
+    # 250,001 plain items: over the fixed budget, but a file this size cannot be a bomb
+    raw = b"items:\n" + b"- a\n" * 250_001
+    loaded = load_yaml(raw, "big.yaml")
+    assert loaded.issues == [] and len(loaded.data["items"]) == 250_001
