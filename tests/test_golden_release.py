@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 import sahelevents
 from sahelevents.release.publish import check_release
@@ -41,3 +43,12 @@ def test_release_loads_in_polars_pandas_and_duckdb(root: Path) -> None:
     row = frame.row(0, named=True)
     assert (str(row["event_date"]), row["sub_event_type"], row["location"]) == (
         "2025-10-26", "Air/drone strike", "Kolondieba")
+
+
+def test_the_readme_loading_snippet_runs(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using a release", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code is not None
+    monkeypatch.chdir(root)
+    exec(compile(code.group(1), "README.md", "exec"), {})
