@@ -134,11 +134,8 @@ def load_coding(ws: Workspace, path: Path, *, doc: str, coder: str | None,
     if loaded.data is not None and not issues:
         model, issues = validate_model(loaded, AnnotationFile, doc=doc)
     if model is None or issues:
-        shown = "; ".join(f"{i.file}:{i.line}:{i.column}: {i.code} {i.message}"
-                          for i in issues[:3])
-        more = f" (+{len(issues) - 3} more)" if len(issues) > 3 else ""
-        raise DataError(f"{shown or f'{display}: cannot load'}{more} (run `sahelevents "
-                        "validate` on it)")
+        raise DataError.from_issues(issues, f"{display}: cannot load", limit=3,
+                                    hint=" (run `sahelevents validate` on it)")
     if model.source != doc:
         raise DataError(f"{display}: source is {model.source!r} but the file name says {doc!r}")
     label = "+".join(model.coders) if is_primary else str(coder)

@@ -41,10 +41,7 @@ def load_model_file(path: Path, model: type[M], display: str | None = None, *,
     if loaded.data is not None and not issues:
         instance, issues = validate_model(loaded, model)
     if instance is None or issues:
-        shown = "; ".join(f"{i.file}:{i.line}:{i.column}: {i.code} {i.message}"
-                          for i in issues[:5])
-        more = f" (+{len(issues) - 5} more)" if len(issues) > 5 else ""
-        raise DataError(f"{shown or f'{path}: cannot load'}{more}")
+        raise DataError.from_issues(issues, f"{path}: cannot load")
     return instance
 
 

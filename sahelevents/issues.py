@@ -331,3 +331,12 @@ class DataError(UserError):
     """Input data is invalid: one clean line, exit 1."""
 
     exit_code = 1
+
+    @classmethod
+    def from_issues(cls, issues: list[Issue], fallback: str, *, limit: int = 5,
+                    hint: str = "") -> DataError:
+        """One line naming the first ``limit`` located issues (``fallback`` when none)."""
+        shown = "; ".join(f"{i.file}:{i.line}:{i.column}: {i.code} {i.message}"
+                          for i in issues[:limit])
+        more = f" (+{len(issues) - limit} more)" if len(issues) > limit else ""
+        return cls(f"{shown or fallback}{more}{hint}")

@@ -243,10 +243,7 @@ def load_rules(folder: Path, codebook: Codebook, *, display_root: Path | None = 
     ruleset, issues = check_rules(folder, codebook, display_root=display_root)
     errors = [i for i in issues if i.severity == "error"]
     if ruleset is None or errors:
-        shown = "; ".join(f"{i.file}:{i.line}:{i.column}: {i.code} {i.message}"
-                          for i in errors[:5])
-        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise DataError(f"{shown or f'{folder}: no rules'}{more}")
+        raise DataError.from_issues(errors, f"{folder}: no rules")
     return ruleset
 
 
