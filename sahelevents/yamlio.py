@@ -214,6 +214,28 @@ class _ComplexKey(Exception):
         self.node, self.path = node, path
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
+    """Nodes the document has once aliases are expanded, counted without expanding them:
+    each distinct node is sized once (an alias bomb is sized in microseconds)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = limit + 1  # a node that contains itself expands without end
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo, limit) + _expanded_size(value, memo, limit)
+            if size > limit:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, memo, limit)
+            if size > limit:
+                break
+    memo[id(node)] = size
+    return size
+
+
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     line = raw.count(b"\n", 0, offset) + 1
     column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
@@ -288,8 +310,11 @@ def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
         return result
     # Without aliases a document cannot hold more nodes than it has bytes, so a budget that
     # grows with the size admits any honest file and still stops an alias bomb early.
-    converter = _Converter(result, max(max_nodes, len(raw) // 2))
+    budget = max(max_nodes, len(raw) // 2)
+    converter = _Converter(result, budget)
     try:
+        if _expanded_size(node, {}, budget) > budget:
+            raise _Budget
         data = converter.convert(node, ())
     except _Budget:
         result.issues.append(issue("Y005", f"document expands to more than "
