@@ -32,7 +32,7 @@ import yaml
 
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.issues import DataError
-from sahelevents.yamlio import atomic_write_text, load_yaml, roundtrip_yaml
+from sahelevents.yamlio import atomic_write_text, load_yaml, plain_reads_as_text, roundtrip_yaml
 
 __all__ = ["SCHEMA_COMMENT", "MergeResult", "merge_suggestions", "yaml_safe_value"]
 
@@ -91,9 +91,18 @@ def yaml_safe_value(value: Any) -> Any:
     return value
 
 
+# Text that is certainly a safe plain scalar: a letter first, no YAML indicator inside, no
+# trailing space. Most values (names, rule ids, places) match and skip the parse below.
+_INDICATOR = r":#'\"\\{}\[\],&*!|>%@`"
+_CERTAINLY_PLAIN = re.compile(
+    rf"[A-Za-zÀ-ÖØ-öø-ÿ](?:[^{_INDICATOR}\n\t]*[^{_INDICATOR}\s])?")
+
+
 def _plain_is_safe(value: str) -> bool:
     """Written plain, ``value`` reads back as itself with no warning, both with our strict
     loader (the validator's) and with a YAML 1.1 loader (PyYAML, many editors)."""
+    if _CERTAINLY_PLAIN.fullmatch(value) and plain_reads_as_text(value):
+        return True
     try:
         if yaml.safe_load(value) != value:
             return False

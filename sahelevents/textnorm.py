@@ -31,6 +31,9 @@ def _latin_table() -> dict[int, str]:
 
 
 _LATIN = _latin_table()
+# For fold_with_map: characters that fold to exactly one character, spaces included.
+_ONE_TO_ONE = {code: base for code, base in _LATIN.items() if len(base) == 1} | {
+    ord(space): " " for space in ("\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")}
 
 
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")
@@ -58,6 +61,12 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     the end), so a match found in the folded string can be reported as a span of the original
     text. Spaces are not collapsed here, so the mapping stays simple and exact.
     """
+    # Fast path: when every character folds to exactly one character (nearly all French
+    # text), the folded string is the translated text and the mapping is the identity.
+    quick = text.translate(_ONE_TO_ONE)
+    if quick.isascii():
+        lowered = quick.lower()
+        return lowered, list(range(len(text) + 1))
     folded: list[str] = []
     mapping: list[int] = []
     for index, char in enumerate(text):

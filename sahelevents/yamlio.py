@@ -369,7 +369,7 @@ class _CanonicalDumper(yaml.SafeDumper):
     """Block style, UTF-8 text, and strings quoted whenever YAML 1.1 would retype them."""
 
 
-def _plain_reads_as_text(value: str) -> bool:
+def plain_reads_as_text(value: str) -> bool:
     """True when ``value`` written plain would load back as the same string here and in
     YAML 1.1 tools (so it needs no quotes)."""
     return not (value in _NULLS or value in _TRUE or value in _FALSE or _INT.fullmatch(value)
@@ -385,7 +385,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = '"'  # escapes keep control and line-separator characters exact
     elif "\n" in value:
         style = "|" if value == value.strip(" ") and "\n " not in value else '"'
-    elif not _plain_reads_as_text(value):
+    elif not plain_reads_as_text(value):
         style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -34,3 +34,24 @@ def test_fold_with_map_points_back_into_the_text(text: str) -> None:
     assert len(mapping) == len(folded) + 1
     assert all(0 <= m <= len(text) for m in mapping)
     assert mapping == sorted(mapping)
+
+
+def reference_fold_with_map(text: str) -> tuple[str, list[int]]:
+    folded: list[str] = []
+    mapping: list[int] = []
+    for index, char in enumerate(text):
+        piece = char.translate(textnorm._APOSTROPHES).translate(textnorm._DASHES)
+        if piece in ("\u00a0", "\u202f", "\u2009", "\t", "\n", "\r"):
+            piece = " "
+        decomposed = unicodedata.normalize("NFKD", piece)
+        base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+        for out in base:
+            folded.append(out)
+            mapping.append(index)
+    mapping.append(len(text))
+    return "".join(folded), mapping
+
+
+@given(st.text(max_size=60) | st.text(alphabet="Kolondiébaç’ «»\u00a0ÉÀŒæß-–", max_size=40))
+def test_fold_with_map_fast_path_equals_its_definition(text: str) -> None:
+    assert textnorm.fold_with_map(text) == reference_fold_with_map(text)

@@ -135,6 +135,7 @@ def _build(aliases: tuple[str, ...]) -> ActorMatcher:
     return ActorMatcher(folded, capital, frozenset(fold(k) for k in capital_keys))
 
 
+@lru_cache(maxsize=4)  # one codebook per run: built once, not per document
 def actor_matcher(codebook: Codebook) -> ActorMatcher:
     """The matcher for ``codebook`` (cached by the set of aliases)."""
     aliases: list[str] = []

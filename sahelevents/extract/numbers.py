@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Final
 
@@ -193,8 +194,15 @@ class _Candidate:
 
 def _vague_pattern(phrases: Mapping[str, int]) -> tuple[re.Pattern[str] | None, dict[str, int]]:
     """Alternation of the phrases, longest first, plus a folded-key lookup table."""
+    return _vague_pattern_of(tuple(sorted(phrases.items())))
+
+
+@lru_cache(maxsize=8)
+def _vague_pattern_of(phrases: tuple[tuple[str, int], ...]
+                      ) -> tuple[re.Pattern[str] | None, dict[str, int]]:
+    # One codebook per run: built once per process instead of once per sentence.
     lookup: dict[str, int] = {}
-    for phrase, value in phrases.items():
+    for phrase, value in phrases:
         key = _phrase_key(fold_text(phrase))
         if key:
             lookup.setdefault(key, value)

@@ -61,7 +61,8 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
         folded = fold_for_match(sentence.text)
         hits = tuple(
             (rule, hit) for rule in rules.rules if sentence.kind in rule.spec.sentence_kinds
-            for hit in match_sentence(rule, sentence.text, folded)[0])
+            for hit in match_sentence(rule, sentence.text, folded)[0]
+        ) if rules.any_trigger.search(folded[0]) else ()
         story_countries = countries.get(sentence.story) or countries.get(0, [])
         infos.append(SentenceInfo(
             sentence=sentence,

@@ -97,6 +97,7 @@ _PLANNED_TARGET = re.compile(
 _COORDINATED = re.compile(r"^\s*(?:,\s*|et\s+(?:de\s+|d')?|ou\s+(?:de\s+|d')?)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4)  # one codebook per run: built once, not per document
 def country_cues(codebook: Codebook) -> dict[str, str]:
     """Folded country names and adjectives -> ISO3 (from the codebook's french_names)."""
     cues: dict[str, str] = {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sahelevents.codebook import Codebook
@@ -123,6 +123,12 @@ class CompiledRule:
     triggers: tuple[re.Pattern[str], ...]
     requires: tuple[CompiledContext, ...]
     forbids: tuple[CompiledContext, ...]
+    #: The rule's triggers in one pattern: one search tells whether any can fire.
+    any_trigger: re.Pattern[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        combined = "|".join(f"(?:{t.pattern})" for t in self.triggers)
+        object.__setattr__(self, "any_trigger", re.compile(combined or r"(?!x)x"))
 
     @property
     def id(self) -> str:
@@ -137,6 +143,14 @@ class RuleSet:
     contexts: dict[str, CompiledContext]
     foreign_places: tuple[str, ...]
     files: tuple[str, ...] = ()
+
+    #: Every trigger of every rule in one pattern: most sentences match none, and one
+    #: search rules them out instead of one search per trigger.
+    any_trigger: re.Pattern[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        combined = "|".join(f"(?:{t.pattern})" for rule in self.rules for t in rule.triggers)
+        object.__setattr__(self, "any_trigger", re.compile(combined or r"(?!x)x"))
 
     def by_id(self, rule_id: str) -> CompiledRule:
         for rule in self.rules:
@@ -198,6 +212,8 @@ def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] 
                    ) -> tuple[list[RuleHit], list[RuleVeto]]:
     """Triggers of ``rule`` in one sentence: those that fire, and those vetoed by context."""
     folded_text, mapping = folded if folded is not None else fold_for_match(text)
+    if rule.any_trigger.search(folded_text) is None:
+        return [], []
     hits: list[RuleHit] = []
     vetoes: list[RuleVeto] = []
     claimed: list[tuple[int, int]] = []
