@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,3 +25,25 @@ def progress_enabled(ctx: click.Context) -> bool:
     import os
 
     return not quiet(ctx) and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class ProgressBar:
+    """A tqdm bar fed by ``(done, total)`` callbacks; silent when progress is disabled."""
+
+    def __init__(self, ctx: click.Context, unit: str) -> None:
+        self.enabled = progress_enabled(ctx)
+        self.unit = unit
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, leave=False)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sahelevents.annotations import annotation_paths
-from sahelevents.cli.common import quiet, workspace
+from sahelevents.cli.common import ProgressBar, quiet, workspace
 from sahelevents.issues import ALIASES, CATALOGUE, UserError
 from sahelevents.migrate import migrate_file
 from sahelevents.reporters import FORMATS, explain, explain_list, render, summary_line
@@ -41,8 +41,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, no_cache: bo
     warning) was found, 2 on a usage error. `sahelevents explain CODE` explains a code.
     """
     ws = workspace(ctx)
-    report = validate_paths(ws, list(paths) if paths else None, cache=not no_cache,
-                            max_bytes=max_bytes, jobs=jobs)
+    bar = ProgressBar(ctx, "file")
+    try:
+        report = validate_paths(ws, list(paths) if paths else None, cache=not no_cache,
+                                max_bytes=max_bytes, jobs=jobs, progress=bar)
+    finally:
+        bar.close()
     color = _color() and fmt == "text"
     click.echo(render(report, fmt, color=color), nl=False, color=color)
     if fmt == "github" and not quiet(ctx):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -130,10 +130,23 @@ def _run_in_worker(task: FileTask) -> FileResult:
     return check_file(_worker_context, task)
 
 
-def _compute(ctx: CheckContext, tasks: list[FileTask], jobs: int, use_cache: bool
+Progress = Callable[[int, int], None]
+
+
+def _counted(results: Iterable[FileResult], total: int, progress: Progress | None
              ) -> list[FileResult]:
+    out: list[FileResult] = []
+    for result in results:
+        out.append(result)
+        if progress is not None:
+            progress(len(out), total)
+    return out
+
+
+def _compute(ctx: CheckContext, tasks: list[FileTask], jobs: int, use_cache: bool,
+             progress: Progress | None = None) -> list[FileResult]:
     if jobs <= 1 or len(tasks) < _MIN_FILES_PER_WORKER * 2:
-        return [check_file(ctx, task) for task in tasks]
+        return _counted((check_file(ctx, task) for task in tasks), len(tasks), progress)
     global _worker_context
     pool: ProcessPoolExecutor
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
@@ -150,7 +163,8 @@ def _compute(ctx: CheckContext, tasks: list[FileTask], jobs: int, use_cache: boo
     chunk = max(1, len(tasks) // (jobs * 8))
     try:
         with pool:
-            return list(pool.map(_run_in_worker, tasks, chunksize=chunk))
+            return _counted(pool.map(_run_in_worker, tasks, chunksize=chunk), len(tasks),
+                            progress)
     finally:
         _worker_context = None
 
@@ -163,7 +177,7 @@ def _warm(ctx: CheckContext) -> None:
 
 
 def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | None,
-             jobs: int) -> list[FileResult]:
+             jobs: int, progress: Progress | None = None) -> list[FileResult]:
     """Results of ``tasks`` in order: from the cache where possible, else computed."""
     keyed: list[tuple[str | None, str | None]] = []
     cached: dict[str, FileResult] = {}
@@ -183,7 +197,7 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
         else:
             results.append(None)
             todo.append(position)
-    computed = _compute(ctx, [tasks[p] for p in todo], jobs, store is not None)
+    computed = _compute(ctx, [tasks[p] for p in todo], jobs, store is not None, progress)
     fresh: dict[str, FileResult] = {}
     for position, result in zip(todo, computed, strict=True):
         results[position] = result
@@ -223,8 +237,12 @@ class _Locator:
 
 
 def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache: bool = True,
-                   max_bytes: int = MAX_BYTES, jobs: int = 1) -> Report:
-    """Validate annotation files (``None``: every file under ``annotations/``)."""
+                   max_bytes: int = MAX_BYTES, jobs: int = 1,
+                   progress: Progress | None = None) -> Report:
+    """Validate annotation files (``None``: every file under ``annotations/``).
+
+    ``progress(done, total)`` is called as files not found in the cache are checked.
+    """
     everything = all_annotation_files(ws)
     requested = everything if paths is None else annotation_paths(ws, paths)
     store = ValidationCache(ws.project.root) if cache else None
@@ -236,7 +254,7 @@ def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache:
     others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
                           for path in everything if os.path.abspath(path) not in asked_paths)
               if t.primary and t.display not in asked_files]
-    results = _results(ctx, asked + others, store, jobs)
+    results = _results(ctx, asked + others, store, jobs, progress)
     report = Report(files_checked=len(asked))
     for result in results[:len(asked)]:
         report.extend(result.issues or [])
