@@ -313,7 +313,8 @@ def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
     budget = max(max_nodes, len(raw) // 2)
     converter = _Converter(result, budget)
     try:
-        if _expanded_size(node, {}, budget) > budget:
+        # Only a document with anchors can expand beyond its own size.
+        if "&" in text and _expanded_size(node, {}, budget) > budget:
             raise _Budget
         data = converter.convert(node, ())
     except _Budget:
