@@ -15,7 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sahelevents.annotate import MergeResult, merge_suggestions
 from sahelevents.codebook import Codebook
@@ -25,7 +26,7 @@ from sahelevents.extract.rules import RuleSet, load_rules
 from sahelevents.gazetteer import Gazetteer
 from sahelevents.issues import UserError
 from sahelevents.models import SourceDocument
-from sahelevents.sentences import Sentence, segment
+from sahelevents.sentences import segment
 from sahelevents.workspace import Workspace
 
 __all__ = ["DocumentOutcome", "extract_documents", "reference_dates", "suggest_documents"]
@@ -65,51 +66,110 @@ def _init_worker(codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet) -> No
     _WORKER.update(codebook=codebook, gazetteer=gazetteer, rules=rules)
 
 
-def _extract_in_worker(doc_id: str, text: str, sentences: list[Sentence],
-                       published: dt.date | None, context_year: int | None
-                       ) -> list[Suggestion]:
-    return extract(doc_id, text, sentences, _WORKER["codebook"], _WORKER["gazetteer"],
-                   _WORKER["rules"], published, context_year)
+@dataclass(frozen=True)
+class _MergeTarget:
+    """Where and how one document's suggestions are merged (picklable, for the workers)."""
+
+    path: Path
+    display: str
+    sha256: str
+    codebook_version: str
+    coder: str
+    dry_run: bool
+
+
+def _suggest_one(doc_id: str, text: str, published: dt.date | None, context_year: int | None,
+                 target: _MergeTarget, codebook: Codebook, gazetteer: Gazetteer,
+                 rules: RuleSet) -> tuple[int, MergeResult]:
+    """Segment, extract and merge one document: the whole per-document job, so that worker
+    processes share all of it (writing YAML costs more than extracting)."""
+    sentences = segment(doc_id, text)
+    suggestions = extract(doc_id, text, sentences, codebook, gazetteer, rules, published,
+                          context_year)
+    merge = merge_suggestions(target.path, doc_id, target.sha256, suggestions,
+                              codebook_version=target.codebook_version, coder=target.coder,
+                              dry_run=target.dry_run, display=target.display)
+    return len(suggestions), merge
+
+
+def _suggest_in_worker(doc_id: str, text: str, published: dt.date | None,
+                       context_year: int | None, target: _MergeTarget
+                       ) -> tuple[int, MergeResult]:
+    return _suggest_one(doc_id, text, published, context_year, target, _WORKER["codebook"],
+                        _WORKER["gazetteer"], _WORKER["rules"])
 
 
 # -- Driver ---------------------------------------------------------------------------------
 
 
-def _task(ws: Workspace, doc_id: str) -> tuple[str, str, list[Sentence], dt.date | None,
-                                               int | None]:
+def _task(ws: Workspace, doc_id: str, coder: str, dry_run: bool
+          ) -> tuple[str, str, dt.date | None, int | None, _MergeTarget]:
     # Read through the registry, not Workspace.document/sentences: those cache every
     # document, and a long run must not keep the whole corpus in memory.
     document = ws.registry.document(doc_id)
     published, context_year = reference_dates(document.meta)
-    return doc_id, document.text, segment(doc_id, document.text), published, context_year
+    path = ws.project.annotations_dir / f"{doc_id}.yaml"
+    target = _MergeTarget(path, ws.project.relative(path), document.meta.sha256,
+                          ws.codebook.version, coder, dry_run)
+    return doc_id, document.text, published, context_year, target
 
 
-def extract_documents(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, jobs: int = 1
-                      ) -> Iterator[tuple[str, list[Suggestion]]]:
-    """(doc id, suggestions) for each document, in the order given."""
-    if jobs <= 1:
-        for doc_id in doc_ids:
-            _, text, sentences, published, context_year = _task(ws, doc_id)
-            yield doc_id, extract(doc_id, text, sentences, ws.codebook, ws.gazetteer, rules,
-                                  published, context_year)
-        return
+R = TypeVar("R")
+
+
+def _bounded_map(ws: Workspace, rules: RuleSet, worker: Callable[..., R],
+                 tasks: Iterator[tuple[Any, ...]], jobs: int) -> Iterator[R]:
+    """``worker(*task)`` in ``jobs`` processes, results in task order, with at most
+    ``2 * jobs`` tasks in flight so that memory does not grow with the corpus."""
     gazetteer = ws.gazetteer
     _ = gazetteer.index  # build the index once, before it is copied to the workers
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(ws.codebook, gazetteer, rules)) as pool:
-        pending: deque[tuple[str, Future[list[Suggestion]]]] = deque()
-        remaining = iter(doc_ids)
-        for doc_id in remaining:
-            pending.append((doc_id, pool.submit(_extract_in_worker, *_task(ws, doc_id))))
+        pending: deque[Future[R]] = deque()
+        for task in tasks:
+            pending.append(pool.submit(worker, *task))
             if len(pending) >= 2 * jobs:
-                break
+                yield pending.popleft().result()
         while pending:
-            doc_id, future = pending.popleft()
-            next_doc = next(remaining, None)
-            if next_doc is not None:
-                pending.append((next_doc, pool.submit(_extract_in_worker,
-                                                      *_task(ws, next_doc))))
-            yield doc_id, future.result()
+            yield pending.popleft().result()
+
+
+def _suggest_all(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, coder: str,
+                 dry_run: bool, jobs: int) -> Iterator[tuple[str, int, MergeResult]]:
+    """(doc id, suggestions found, merge result) for each document, in the order given."""
+    tasks = (_task(ws, doc_id, coder, dry_run) for doc_id in doc_ids)
+    if jobs <= 1:
+        results: Iterator[tuple[int, MergeResult]] = (
+            _suggest_one(*task, ws.codebook, ws.gazetteer, rules) for task in tasks)
+    else:
+        results = _bounded_map(ws, rules, _suggest_in_worker, tasks, jobs)
+    for doc_id, (count, merge) in zip(doc_ids, results, strict=True):
+        yield doc_id, count, merge
+
+
+def _extract_one(doc_id: str, text: str, published: dt.date | None, context_year: int | None,
+                 codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet
+                 ) -> list[Suggestion]:
+    return extract(doc_id, text, segment(doc_id, text), codebook, gazetteer, rules, published,
+                   context_year)
+
+
+def _extract_in_worker(doc_id: str, text: str, published: dt.date | None,
+                       context_year: int | None) -> list[Suggestion]:
+    return _extract_one(doc_id, text, published, context_year, _WORKER["codebook"],
+                        _WORKER["gazetteer"], _WORKER["rules"])
+
+
+def extract_documents(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, jobs: int = 1
+                      ) -> Iterator[tuple[str, list[Suggestion]]]:
+    """(doc id, suggestions) for each document, in the order given; nothing is written."""
+    tasks = (_task(ws, doc_id, "", True)[:4] for doc_id in doc_ids)
+    if jobs <= 1:
+        results: Iterator[list[Suggestion]] = (
+            _extract_one(*task, ws.codebook, ws.gazetteer, rules) for task in tasks)
+    else:
+        results = _bounded_map(ws, rules, _extract_in_worker, tasks, jobs)
+    yield from zip(doc_ids, results, strict=True)
 
 
 def suggest_documents(ws: Workspace, doc_ids: Sequence[str] | None = None, *, coder: str,
@@ -130,10 +190,6 @@ def suggest_documents(ws: Workspace, doc_ids: Sequence[str] | None = None, *, co
                                   display_root=ws.project.root)
     if on_start is not None:
         on_start(len(wanted))
-    for doc_id, suggestions in extract_documents(ws, wanted, ruleset, jobs=jobs):
-        path = ws.project.annotations_dir / f"{doc_id}.yaml"
-        merge = merge_suggestions(
-            path, doc_id, ws.registry.by_id[doc_id].sha256, suggestions,
-            codebook_version=ws.codebook.version, coder=coder, dry_run=dry_run,
-            display=ws.project.relative(path))
-        yield DocumentOutcome(doc_id, len(suggestions), merge)
+    for doc_id, count, merge in _suggest_all(ws, wanted, ruleset, coder=coder,
+                                             dry_run=dry_run, jobs=jobs):
+        yield DocumentOutcome(doc_id, count, merge)
