@@ -40,7 +40,6 @@ overwritten without ``--force``: that would discard the reviewer's resolutions.
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -53,12 +52,11 @@ from sahelevents.agreement import (
     Unit,
     align,
     all_events,
-    coder_file,
     codings,
     comparable,
     doc_id_of,
-    primary_file,
 )
+from sahelevents.annotations import coder_path, primary_path, schema_comment_for
 from sahelevents.issues import DataError, UserError
 from sahelevents.models import CODED_FIELDS, AnnotatedEvent, AnnotationFile
 from sahelevents.workspace import Workspace
@@ -67,7 +65,6 @@ from sahelevents.yamlio import atomic_write_text, load_yaml, roundtrip_yaml
 MARKER = "ADJUDICATE"
 WIDTH = 100
 EVENT_INDENT = 4  # column of an event's keys (roundtrip_yaml: sequence indent 4, offset 2)
-SCHEMA_FILE = "annotation.schema.json"
 _MARK_LINE = re.compile(rf"#\s*{MARKER}\b:?\s*(.*)$")
 #: Plain scalars a YAML 1.1 tool would retype (see yamlio): written in quotes.
 _RETYPED = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|false|null|~"
@@ -335,20 +332,13 @@ def _merge_header(base: Any, found: list[Coding], events: list[Any], marks: int)
     return added
 
 
-def schema_comment(ws: Workspace, target: Path) -> str:
-    """The editor's schema line for an annotation file at ``target``."""
-    schema = ws.project.schema_dir / SCHEMA_FILE
-    relative = Path(os.path.relpath(schema, target.parent)).as_posix()
-    return f"# yaml-language-server: $schema={relative}"
-
-
 def _render(ws: Workspace, doc: str, base: Any, found: list[Coding]) -> str:
     buffer = StringIO()
     roundtrip_yaml().dump(base, buffer)
     lines = buffer.getvalue().split("\n")
     while lines and lines[0].startswith("#"):  # the base file's own header comments
         lines.pop(0)
-    head = [schema_comment(ws, primary_file(ws, doc)),
+    head = [schema_comment_for(ws, primary_path(ws, doc)),
             "# Adjudication by `sahelevents adjudicate` of the codings",
             *(f"#   {c.display}" for c in found),
             f"# Resolve each {MARKER} mark: fill in the field and delete the comment, then "
@@ -393,7 +383,7 @@ def write_adjudication(ws: Workspace, doc: str, *, output: Path | None = None,
         atomic_write_text(output, result.text)
         return result, [output]
     _, adjudicated = codings(ws, doc)
-    target = primary_file(ws, doc)
+    target = primary_path(ws, doc)
     written: list[Path] = []
     if adjudicated is not None and not force:
         raise UserError(f"{adjudicated.display} is already an adjudicated file (each of its "
@@ -405,11 +395,11 @@ def write_adjudication(ws: Workspace, doc: str, *, output: Path | None = None,
             raise UserError(f"{primary.display} is the coding of several coders "
                             f"({', '.join(primary.data.coders)}); copy it to "
                             "annotations/coders/<coder>/ first, or write with --output")
-        keep = coder_file(ws, primary.data.coders[0], doc)
+        keep = coder_path(ws, primary.data.coders[0], doc)
         text = primary.path.read_text(encoding="utf-8")
         lines = text.split("\n")
         if lines and lines[0].startswith("# yaml-language-server:"):
-            lines[0] = schema_comment(ws, keep)
+            lines[0] = schema_comment_for(ws, keep)
         atomic_write_text(keep, "\n".join(lines))
         written.append(keep)
     atomic_write_text(target, result.text)
@@ -419,7 +409,7 @@ def write_adjudication(ws: Workspace, doc: str, *, output: Path | None = None,
 
 def check_resolved(ws: Workspace, doc: str) -> list[tuple[int, str]]:
     """The marks left in ``annotations/<doc>.yaml`` (empty once adjudication is done)."""
-    path = primary_file(ws, doc_id_of(doc))
+    path = primary_path(ws, doc_id_of(doc))
     if not path.is_file():
         raise UserError(f"{ws.project.relative(path)} does not exist")
     return pending_marks(path.read_text(encoding="utf-8"))

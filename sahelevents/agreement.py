@@ -56,14 +56,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+from sahelevents.annotations import CODERS_DIR, primary_path
 from sahelevents.issues import DataError, Issue, UserError
 from sahelevents.modelio import validate_model
 from sahelevents.models import AnnotatedEvent, AnnotationFile, RuleOrigin
 from sahelevents.textnorm import fold
 from sahelevents.workspace import Workspace
 from sahelevents.yamlio import load_yaml_file
-
-CODERS_DIR = "coders"
 
 #: Nominal fields compared with Krippendorff's alpha, in report order.
 NOMINAL_FIELDS: tuple[str, ...] = (
@@ -107,14 +106,6 @@ class Coding:
         return list(self.data.coders) if self.is_primary else [self.coder]
 
 
-def primary_file(ws: Workspace, doc: str) -> Path:
-    return ws.project.annotations_dir / f"{doc}.yaml"
-
-
-def coder_file(ws: Workspace, coder: str, doc: str) -> Path:
-    return ws.project.annotations_dir / CODERS_DIR / coder / f"{doc}.yaml"
-
-
 def coder_files(ws: Workspace, doc: str) -> dict[str, Path]:
     """Coder name -> ``annotations/coders/<coder>/<doc>.yaml``, for the coders who have one."""
     folder = ws.project.annotations_dir / CODERS_DIR
@@ -148,7 +139,7 @@ def codings(ws: Workspace, doc: str) -> tuple[list[Coding], Coding | None]:
     own = coder_files(ws, doc)
     found: list[Coding] = []
     adjudicated: Coding | None = None
-    path = primary_file(ws, doc)
+    path = primary_path(ws, doc)
     if path.is_file():
         primary = load_coding(ws, path, doc=doc, coder=None, is_primary=True)
         if all(name in own for name in primary.data.coders):
