@@ -135,9 +135,10 @@ def _edit_in_place(loaded: LoadedYaml, text: str, edits: list[Edit]) -> str | No
     lines = LineIndex(text)
     replacements: list[tuple[int, int, str]] = []
     for edit in edits:
-        if edit.path not in loaded.positions:
+        position = loaded.position(edit.path)
+        if position is None:
             return None
-        line, column = loaded.positions[edit.path]
+        line, column = position
         start = lines.offset(line, column)
         extent = _scalar_extent(text, start, edit.old)
         if extent is None:

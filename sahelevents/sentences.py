@@ -49,7 +49,7 @@ class Sentence:
 
 
 # Folded patterns (see textnorm.fold) of page furniture seen on West African news sites.
-_FURNITURE = [re.compile(p) for p in (
+_FURNITURE_PATTERNS = (
     r"^(partagez|partager|share|tweet|imprimer|j'aime|suivez-nous|follow us)\b.{0,40}$",
     r"^(leave a comment|laisser un commentaire|laissez un commentaire|reply|repondre)\b",
     r"votre adresse (e-mail|email|de messagerie) ne sera pas publiee",
@@ -68,16 +68,22 @@ _FURNITURE = [re.compile(p) for p in (
     r"^pour plus de details, visitez",
     r"^-\.?$",
     r"^[0-9]+$",
-)]
+)
+# Every line of every page is tried: patterns anchored at the start are matched there as
+# one alternation, the few that may occur anywhere are searched as another.
+_FURNITURE_AT_START = re.compile("|".join(
+    f"(?:{p[1:]})" for p in _FURNITURE_PATTERNS if p.startswith("^")))
+_FURNITURE_ANYWHERE = re.compile("|".join(
+    f"(?:{p})" for p in _FURNITURE_PATTERNS if not p.startswith("^")))
 # Markers after which the rest of the page lists other stories.
-_LIST_MARKERS = [re.compile(p) for p in (
+_LIST_MARKERS = re.compile("|".join(f"(?:{p})" for p in (
     r"^les articles de l'auteur$",
     r"^articles qui pourraient vous plaire$",
     r"^les plus commentes$",
     r"^(a lire|lire) (aussi|egalement)$",
     r"^articles? (similaires|connexes|recommandes)$",
     r"^dans la meme rubrique$",
-)]
+)))
 _TEASER = re.compile(r"^(a lire|lire) (aussi|egalement|plus)\s*:?")
 _DATELINE = re.compile(
     r"^(publie|mis a jour|modifie)( le)?\b.{0,60}\d{4}|"
@@ -107,6 +113,9 @@ _ABBREVIATION_BEFORE = re.compile(
     r"|tél|Tél|vs|J\.-C|[A-ZÀ-Þ])\.$")
 
 
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum accepts, as the re module defines \w
+
+
 def _split(block: str) -> list[tuple[int, int]]:
     """Sentence spans inside one block (a line of the page), by a documented rule set.
 
@@ -127,7 +136,7 @@ def _split(block: str) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for span in spans:
         piece = block[span[0]:span[1]]
-        if merged and not any(ch.isalnum() for ch in piece):
+        if merged and not _ALNUM.search(piece):
             merged[-1] = (merged[-1][0], span[1])  # a lone "." or "”" joins the sentence before
         elif piece.strip():
             merged.append(span)
@@ -144,7 +153,7 @@ def classify_block(line: str, key: str | None = None) -> str | None:
     ``key`` is ``fold(line)`` when the caller has it already.
     """
     key = fold(line) if key is None else key
-    if any(p.search(key) for p in _FURNITURE):
+    if _FURNITURE_AT_START.match(key) or _FURNITURE_ANYWHERE.search(key):
         return "furniture"
     if _DATELINE.search(key):
         return "dateline"
@@ -160,7 +169,7 @@ def _block_kinds(lines: list[str]) -> list[tuple[str, int]]:
     keys = [fold(line) for line in lines]
     own = [classify_block(line, key) for line, key in zip(lines, keys, strict=True)]
     is_teaser_title = [bool(_TEASER.match(k)) for k in keys]
-    is_marker = [any(p.match(k) for p in _LIST_MARKERS) for k in keys]
+    is_marker = [bool(_LIST_MARKERS.match(k)) for k in keys]
     out: list[tuple[str, int]] = []
     story = stories = 0
     in_list = seen_title = False

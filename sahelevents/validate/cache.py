@@ -109,12 +109,17 @@ class ValidationCache:
 
     TABLE = f"entries_v{FORMAT}"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, defer_writes: bool = False) -> None:
         self.folder = root / CACHE_DIR / "validate"
         self.path = self.folder / "cache.sqlite3"
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
         self.disabled = False
+        # With ``defer_writes``, entries computed during a run are written in one transaction
+        # at its end: a commit per document would serialise worker processes on the lock.
+        self.defer_writes = defer_writes
+        self.pending: dict[str, Any] = {}
+        self._registries: dict[str, RegistryEntries] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
         if self.disabled:
@@ -209,7 +214,21 @@ class ValidationCache:
         return out
 
     def store_results(self, items: Mapping[str, FileResult]) -> None:
-        self.write({f"r:{key}": result.to_json() for key, result in items.items()})
+        """Write ``items`` and every pending entry, in one transaction."""
+        entries = self.take_pending()
+        entries.update({f"r:{key}": result.to_json() for key, result in items.items()})
+        self.write(entries)
+
+    def _put(self, key: str, data: Any) -> None:
+        if self.defer_writes:
+            self.pending[key] = data
+        else:
+            self.write({key: data})
+
+    def take_pending(self) -> dict[str, Any]:
+        """The entries computed since the last call (a worker hands them to the parent)."""
+        pending, self.pending = self.pending, {}
+        return pending
 
     # -- Segmentations ----------------------------------------------------------------------
 
@@ -226,7 +245,7 @@ class ValidationCache:
             except (ValueError, TypeError):
                 pass
         found = segment(doc_id, text)
-        self.write({key: [[s.start, s.end, s.kind, s.paragraph, s.story] for s in found]})
+        self._put(key, [[s.start, s.end, s.kind, s.paragraph, s.story] for s in found])
         return found
 
     # -- The source registry ----------------------------------------------------------------
@@ -241,14 +260,20 @@ class ValidationCache:
         digest = hashlib.sha256(code_fingerprint("sources").encode())
         digest.update(str(path).encode() + b"\0" + raw)
         key = f"g:{digest.hexdigest()}"
-        data = self.read([key]).get(key)
+        known = self._registries.get(key)
+        if known is not None:
+            return known
+        data = self.pending.get(key) or self.read([key]).get(key)
+        entries: RegistryEntries | None = None
         if isinstance(data, dict):
             try:
-                return {str(doc): (str(meta), str(text)) for doc, (meta, text) in data.items()}
+                entries = {str(doc): (str(meta), str(text)) for doc, (meta, text) in data.items()}
             except (ValueError, TypeError):
-                pass
-        entries = registry_entries(ws)
-        self.write({key: {doc: list(value) for doc, value in entries.items()}})
+                entries = None
+        if entries is None:
+            entries = registry_entries(ws)
+            self._put(key, {doc: list(value) for doc, value in entries.items()})
+        self._registries[key] = entries
         return entries
 
 

@@ -11,10 +11,12 @@ import calendar
 import datetime as dt
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from sahelevents.extract.pipeline import story_date_context
 from sahelevents.gazetteer import Place
@@ -52,6 +54,34 @@ class PlaceMatch:
 
 
 SentenceLoader = Callable[[str, str], list[Sentence]]
+
+#: Documents (text and sentences) kept in memory at once. The files of one document (its
+#: primary file and the coders' copies) are usually checked close together; keeping every
+#: document of a large project would grow memory - and the garbage collector's work - with
+#: the size of the corpus.
+RECENT_DOCUMENTS = 256
+
+_Value = TypeVar("_Value")
+
+
+class _Recent(OrderedDict[str, _Value]):
+    """A dict that forgets its least recently used entries beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, key: str, value: _Value) -> _Value:
+        self[key] = value
+        if len(self) > self.limit:
+            self.popitem(last=False)
+        return value
+
+    def recall(self, key: str) -> _Value | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
 #: doc id -> (its registry entry as JSON, the path of its text)
 RegistryEntries = dict[str, tuple[str, str]]
 
@@ -73,10 +103,10 @@ class CheckContext:
     def __init__(self, ws: Workspace, *, sentence_loader: SentenceLoader | None = None,
                  registry: Callable[[], RegistryEntries] | None = None) -> None:
         self.ws = ws
-        self._documents: dict[str, LoadedDocument] = {}
-        self._sentences: dict[str, dict[str, Sentence]] = {}
+        self._documents: _Recent[LoadedDocument] = _Recent(RECENT_DOCUMENTS)
+        self._sentences: _Recent[dict[str, Sentence]] = _Recent(RECENT_DOCUMENTS)
         self._places: dict[tuple[str, str | None], PlaceMatch] = {}
-        self._metas: dict[str, SourceDocument | None] = {}
+        self._metas: _Recent[tuple[SourceDocument | None]] = _Recent(RECENT_DOCUMENTS)
         self._sentence_loader = sentence_loader
         self._registry_loader = registry or (lambda: registry_entries(ws))
 
@@ -86,11 +116,12 @@ class CheckContext:
 
     def meta(self, doc_id: str) -> SourceDocument | None:
         """The registry entry of ``doc_id`` (None when it is not registered)."""
-        if doc_id not in self._metas:
+        known = self._metas.recall(doc_id)
+        if known is None:
             entry = self.registry.get(doc_id)
-            self._metas[doc_id] = (SourceDocument.model_validate_json(entry[0])
-                                   if entry is not None else None)
-        return self._metas[doc_id]
+            known = self._metas.remember(doc_id, (
+                SourceDocument.model_validate_json(entry[0]) if entry is not None else None,))
+        return known[0]
 
     # -- Codebook ---------------------------------------------------------------------------
 
@@ -121,37 +152,37 @@ class CheckContext:
     # -- Sources ----------------------------------------------------------------------------
 
     def document(self, doc_id: str) -> LoadedDocument:
-        if doc_id not in self._documents:
-            meta, entry = self.meta(doc_id), self.registry.get(doc_id)
-            if meta is None or entry is None:
-                self._documents[doc_id] = LoadedDocument(None, "", "not registered")
-                return self._documents[doc_id]
-            path = Path(entry[1])
-            try:
-                text = read_text_strict(path)
-            except OSError as exc:
-                reason = "is missing" if not path.exists() else f"cannot be read: {exc.strerror}"
-                self._documents[doc_id] = LoadedDocument(
-                    None, "", f"{self.ws.project.relative(path)} {reason}")
-            except DataError as exc:
-                self._documents[doc_id] = LoadedDocument(None, "", str(exc))
-            else:
-                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-                self._documents[doc_id] = LoadedDocument(Document(meta, path, text), digest)
-        return self._documents[doc_id]
+        known = self._documents.recall(doc_id)
+        if known is not None:
+            return known
+        meta, entry = self.meta(doc_id), self.registry.get(doc_id)
+        if meta is None or entry is None:
+            return self._documents.remember(doc_id, LoadedDocument(None, "", "not registered"))
+        path = Path(entry[1])
+        try:
+            text = read_text_strict(path)
+        except OSError as exc:
+            reason = "is missing" if not path.exists() else f"cannot be read: {exc.strerror}"
+            return self._documents.remember(doc_id, LoadedDocument(
+                None, "", f"{self.ws.project.relative(path)} {reason}"))
+        except DataError as exc:
+            return self._documents.remember(doc_id, LoadedDocument(None, "", str(exc)))
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self._documents.remember(doc_id, LoadedDocument(Document(meta, path, text),
+                                                               digest))
 
     def sentences(self, doc_id: str) -> dict[str, Sentence]:
         """Sentence id -> sentence of a readable registered document (segmented once)."""
-        if doc_id not in self._sentences:
-            loaded = self.document(doc_id)
-            if loaded.document is None:
-                self._sentences[doc_id] = {}
-            else:
-                text = loaded.document.text
-                found = (self._sentence_loader(doc_id, text) if self._sentence_loader
-                         else segment(doc_id, text))
-                self._sentences[doc_id] = {s.id: s for s in found}
-        return self._sentences[doc_id]
+        known = self._sentences.recall(doc_id)
+        if known is not None:
+            return known
+        loaded = self.document(doc_id)
+        if loaded.document is None:
+            return self._sentences.remember(doc_id, {})
+        text = loaded.document.text
+        found = (self._sentence_loader(doc_id, text) if self._sentence_loader
+                 else segment(doc_id, text))
+        return self._sentences.remember(doc_id, {s.id: s for s in found})
 
     def publication_bound(self, doc_id: str) -> tuple[dt.date, str] | None:
         """The latest day the source can report on, and how it was stated.

@@ -92,6 +92,9 @@ class FileResult:
 
     summary: FileSummary
     issues: list[Issue] | None = field(default_factory=list)
+    #: Cache entries a worker computed on the way (segmentations), for the parent to store
+    #: in its one write; never cached themselves.
+    cache_entries: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary.to_json(),
