@@ -129,7 +129,7 @@ def test_a_tampered_entry_is_ignored(ws: Workspace, computed: list[str]) -> None
     connection = sqlite3.connect(store.path)
     with connection:  # drop the issue from the stored result, keep the old checksum
         connection.execute(f"UPDATE {store.TABLE} SET data = replace(data, 'C001', 'C000') "
-                           "WHERE key LIKE 'r:%'")
+                           "WHERE key LIKE 'r:%' OR key = 'snapshot'")
     connection.close()
     assert _codes(validate_paths(ws)) == ["C001"]
     assert len(computed) == 2
@@ -171,3 +171,37 @@ def test_worker_processes_give_the_same_report(ws: Workspace) -> None:
     assert list(parallel) == list(serial)
     assert _codes(serial) == ["C001"] * 4
     assert serial.files_checked == 21
+
+
+def _stored_keys(store: ValidationCache) -> list[str]:
+    connection = sqlite3.connect(store.path)
+    try:
+        return sorted(str(key) for (key,) in connection.execute(f"SELECT key FROM {store.TABLE}"))
+    finally:
+        connection.close()
+
+
+def test_results_of_files_changed_since_the_snapshot_are_kept_apart_then_folded_in(
+        ws: Workspace, computed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sahelevents.validate.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_MIN_LOOSE", 1)
+    first, second = (ws.project.annotations_dir / name for name in (f"{SEED}.yaml",
+                                                                     f"{D001}.yaml"))
+    shutil.copy(CASES_DIR / "valid_minimal.yaml", second)
+    second.write_text(second.read_text(encoding="utf-8").replace(SEED, D001), encoding="utf-8")
+    store = ValidationCache(ws.project.root)
+    before = _codes(validate_paths(ws))  # 2 fresh results > 1: a snapshot, nothing loose
+    assert not [k for k in _stored_keys(store) if k.startswith("r:")]
+    first.write_text(first.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert _codes(validate_paths(ws)) == before  # 1 fresh result: a loose row
+    assert len([k for k in _stored_keys(store) if k.startswith("r:")]) == 1
+    checked = len(computed)
+    assert _codes(validate_paths(ws)) == before  # read back from the loose row
+    assert len(computed) == checked
+    second.write_text(second.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert _codes(validate_paths(ws)) == before  # 1 loose + 1 fresh > 1: a new snapshot
+    assert len(computed) == checked + 1
+    assert not [k for k in _stored_keys(store) if k.startswith("r:")]
+    assert _codes(validate_paths(ws)) == before
+    assert len(computed) == checked + 1

@@ -47,7 +47,7 @@ from sahelevents.validate.results import (
 )
 from sahelevents.validate.schema import check_schema
 from sahelevents.workspace import Workspace
-from sahelevents.yamlio import MAX_BYTES
+from sahelevents.yamlio import MAX_BYTES, collection_paused
 
 __all__ = ["FileTask", "check_file", "validate_paths"]
 
@@ -219,7 +219,7 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
     if store is not None:
         keys = ResultKeys(ctx.ws, store)
         keyed = [keys.key(task) for task in tasks]
-        cached = store.results(k for k, _ in keyed if k is not None)
+        cached = store.results(keys.inputs, (k for k, _ in keyed if k is not None))
     else:
         keyed = [(None, None)] * len(tasks)
     results: list[FileResult | None] = []
@@ -239,10 +239,9 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
         # Store only when the key covered the source the checks actually used.
         if key is not None and assumed_doc == result.summary.doc:
             fresh[key] = result
-    if store is not None:
-        store.store_results(fresh)
-        if keys is not None:
-            keys.digests.save()
+    if store is not None and keys is not None:
+        store.store_results(keys.inputs, fresh, (k for k, _ in keyed if k is not None))
+        keys.digests.save()
     return [r for r in results if r is not None]
 
 
@@ -292,6 +291,8 @@ def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache:
     report = Report(files_checked=len(asked))
     for result in results[:len(asked)]:
         report.extend(result.issues or [])
-    report.extend(i for i in check_cross(r.summary for r in results) if i.file in asked_files)
+    with collection_paused():
+        report.extend(i for i in check_cross(r.summary for r in results)
+                      if i.file in asked_files)
     report.issues = _unique(report.issues)
     return report

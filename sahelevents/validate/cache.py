@@ -37,11 +37,15 @@ from sahelevents.sentences import Sentence, segment
 from sahelevents.validate.context import RegistryEntries, registry_entries
 from sahelevents.validate.results import FileResult, FileTask
 from sahelevents.workspace import Workspace
+from sahelevents.yamlio import collection_paused
 
 #: Bump when the layout of cached payloads changes.
-FORMAT = 2
+FORMAT = 3
 CACHE_DIR = ".sahelevents-cache"
 _BATCH = 500
+_SNAPSHOT = "snapshot"
+#: A run writes a new snapshot when more than this many results (or 5 % of them) were loose.
+_MIN_LOOSE = 200
 
 
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+sahelevents\.([\w.]+)", re.MULTILINE)
@@ -120,6 +124,10 @@ class ValidationCache:
         self.defer_writes = defer_writes
         self.pending: dict[str, Any] = {}
         self._registries: dict[str, RegistryEntries] = {}
+        # Results read this run, as stored (to write a new snapshot without re-encoding).
+        self._raw: dict[str, Any] = {}
+        self.loose_used = 0
+        self._forget_loose = False
 
     def _connect(self) -> sqlite3.Connection | None:
         if self.disabled:
@@ -178,7 +186,8 @@ class ValidationCache:
                     if not (isinstance(body, str) and checksum == _checksum(str(key), body)):
                         continue
                     try:
-                        found[str(key)] = json.loads(body)
+                        with collection_paused():
+                            found[str(key)] = json.loads(body)
                     except ValueError:
                         continue
         except sqlite3.Error:
@@ -204,20 +213,68 @@ class ValidationCache:
 
     # -- Results ----------------------------------------------------------------------------
 
-    def results(self, keys: Iterable[str]) -> dict[str, FileResult]:
+    def results(self, inputs: str, keys: Iterable[str]) -> dict[str, FileResult]:
+        """Cached results of ``keys``, valid for the shared ``inputs`` (codebook and code).
+
+        Results live in one *snapshot* of a whole run (one read for ten thousand files) and,
+        for files checked since it was written, in rows of their own ("loose" results).
+        """
+        wanted = list(keys)
+        snapshot = self._snapshot(inputs)
+        raw = {key: snapshot[key] for key in wanted if key in snapshot}
+        loose = {_loose_key(inputs, key): key for key in wanted if key not in raw}
+        for row_key, data in self.read(list(loose)).items():
+            raw[loose[row_key]] = data
+            self.loose_used += 1
         out: dict[str, FileResult] = {}
-        for key, data in self.read([f"r:{k}" for k in keys]).items():
-            try:
-                out[key[2:]] = FileResult.from_json(data)
-            except (ValueError, KeyError, TypeError):
-                continue  # a damaged entry is recomputed
+        with collection_paused():  # tens of thousands of small acyclic tuples
+            for key, data in raw.items():
+                try:
+                    out[key] = FileResult.from_json(data)
+                except (ValueError, KeyError, TypeError):
+                    continue  # a damaged entry is recomputed
+                self._raw[key] = data
         return out
 
-    def store_results(self, items: Mapping[str, FileResult]) -> None:
-        """Write ``items`` and every pending entry, in one transaction."""
+    def store_results(self, inputs: str, items: Mapping[str, FileResult],
+                      used: Iterable[str]) -> None:
+        """Write the fresh results ``items`` and every pending entry, in one transaction.
+
+        ``used`` are the keys of every result of the run. When too many of them were loose,
+        they are folded into a new snapshot (of this run's results only), so that reading
+        stays one row however the files change.
+        """
         entries = self.take_pending()
-        entries.update({f"r:{key}": result.to_json() for key, result in items.items()})
+        fresh = {key: result.to_json() for key, result in items.items()}
+        used = list(used)
+        if self.loose_used + len(fresh) > max(_MIN_LOOSE, len(used) // 20):
+            self._raw.update(fresh)
+            entries[_SNAPSHOT] = {"inputs": inputs, "results": {
+                key: self._raw[key] for key in used if key in self._raw}}
+            self._forget_loose = True
+        else:
+            entries.update({_loose_key(inputs, key): data for key, data in fresh.items()})
         self.write(entries)
+        if self._forget_loose:
+            self._delete_loose()
+
+    def _snapshot(self, inputs: str) -> dict[str, Any]:
+        data = self.read([_SNAPSHOT]).get(_SNAPSHOT)
+        if not (isinstance(data, dict) and data.get("inputs") == inputs
+                and isinstance(data.get("results"), dict)):
+            return {}
+        results: dict[str, Any] = data["results"]
+        return results
+
+    def _delete_loose(self) -> None:
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            with connection:
+                connection.execute(f"DELETE FROM {self.TABLE} WHERE key LIKE 'r:%'")
+        except sqlite3.Error:
+            self._give_up()
 
     def _put(self, key: str, data: Any) -> None:
         if self.defer_writes:
@@ -275,6 +332,10 @@ class ValidationCache:
             self._put(key, {doc: list(value) for doc, value in entries.items()})
         self._registries[key] = entries
         return entries
+
+
+def _loose_key(inputs: str, key: str) -> str:
+    return "r:" + hashlib.sha256(f"{inputs}\0{key}".encode()).hexdigest()
 
 
 def _checksum(key: str, body: str) -> str:
@@ -347,12 +408,15 @@ class Digests:
         self._record(path, signature, hashed_at, digest, None)
         return digest
 
-    def annotation(self, path: str) -> tuple[str, str | None] | None:
-        """(sha256, the source id its ``source:`` line names) of an annotation file."""
+    def annotation(self, path: str, max_bytes: int) -> tuple[str, str | None] | None:
+        """(sha256, the source id its ``source:`` line names) of an annotation file; None
+        when it cannot be read or is over ``max_bytes`` (rejected unread, not hashed)."""
         state = self._trusted(path)
         if state is None:
             return None
         signature, entry = state
+        if signature[0] > max_bytes:
+            return None
         if entry is not None and isinstance(entry[4], str) and (
                 entry[5] is None or isinstance(entry[5], str)):
             return entry[4], entry[5]
@@ -377,7 +441,13 @@ class Digests:
 
 
 class ResultKeys:
-    """Content keys of per-file results: everything a file's result depends on."""
+    """Content keys of per-file results: everything a file's result depends on.
+
+    What all files share (the codebook files, GeoNames, the code: :attr:`inputs`) is checked
+    once per run, against the stored results as a whole; a file's own key is then made of
+    the digests of its bytes and of its source (registry entry and text), with no hashing
+    per file when their stat signatures are unchanged.
+    """
 
     def __init__(self, ws: Workspace, store: ValidationCache) -> None:
         self.ws = ws
@@ -393,35 +463,31 @@ class ResultKeys:
         self.digests = Digests(store, ws.project.root)
 
     def _source(self, doc_id: str | None) -> str:
-        """The registry entry and the text's sha256 of the source a file names."""
+        """A digest of the registry entry and the text of the source a file names."""
         if doc_id is None:
             return "none"
-        if doc_id not in self._sources:
+        known = self._sources.get(doc_id)
+        if known is None:
             if self._registry is None:
                 self._registry = self.store.registry_entries(self.ws)
             entry = self._registry.get(doc_id)
             if entry is None:
-                self._sources[doc_id] = "unregistered"
+                known = "unregistered"
             else:
                 meta, text_path = entry
-                self._sources[doc_id] = f"{meta}\0{self.digests.of(text_path)}"
-        return self._sources[doc_id]
+                known = hashlib.sha256(
+                    f"{meta}\0{self.digests.of(text_path)}".encode()).hexdigest()
+            self._sources[doc_id] = known
+        return known
 
     def key(self, task: FileTask) -> tuple[str | None, str | None]:
-        """(key, the source id the key assumed), or (None, None) when not cacheable."""
-        path = os.path.abspath(task.path)
-        try:
-            if os.stat(path).st_size > task.max_bytes:
-                return None, None  # rejected unread: hashing it would cost more than checking
-        except OSError:
-            return None, None
-        found = self.digests.annotation(path)
+        """(key, the source id the key assumed), or (None, None) when not cacheable.
+
+        ``task.full`` is not part of the key: a full result also answers a summary-only
+        request (the caller checks which one it has)."""
+        found = self.digests.annotation(os.path.abspath(task.path), task.max_bytes)
         if found is None:
             return None, None
         content, doc_id = found
-        digest = hashlib.sha256(self.inputs.encode())
-        for part in (task.display, str(task.primary), str(task.in_annotations), str(task.full),
-                     str(task.max_bytes), self._source(doc_id), content):
-            digest.update(b"\0")
-            digest.update(part.encode())
-        return digest.hexdigest(), doc_id
+        flags = f"{int(task.primary)}{int(task.in_annotations)}:{task.max_bytes}"
+        return "\0".join((task.display, flags, self._source(doc_id), content)), doc_id

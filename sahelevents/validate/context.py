@@ -18,7 +18,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from sahelevents.extract.pipeline import story_date_context
 from sahelevents.gazetteer import Place
 from sahelevents.issues import DataError
 from sahelevents.models import Rename, SourceDocument
@@ -219,6 +218,10 @@ class CheckContext:
         stories = {known[s].story for s in sentence_ids if s in known}
         if not stories or 0 in stories:
             return self.publication_bound(doc_id)
+        # Imported here: the extractor's rules cost a tenth of a second to load, and only
+        # events reported in teasers need them.
+        from sahelevents.extract.pipeline import story_date_context
+
         ordered = sorted(known.values(), key=lambda sentence: sentence.index)
         days = [story_date_context(story, ordered, None, None)[0] for story in stories]
         if any(day is None for day in days):

@@ -16,21 +16,18 @@ even when only some files were asked for; issues are then kept for the files ask
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sahelevents.issues import Issue, issue
 from sahelevents.validate.results import EventSummary, FileSummary, LinkSummary
 
 
-@dataclass(frozen=True, slots=True)
-class _Located:
+class _Located(NamedTuple):
+    """An event, its file and its ``DOC#id`` reference (a tuple: there is one per event)."""
+
     file: FileSummary
     event: EventSummary
     ref: str
-
-    @classmethod
-    def of(cls, file: FileSummary, event: EventSummary) -> _Located:
-        return cls(file, event, f"{file.doc}#{event.id}")
 
 
 class _Links:
@@ -69,8 +66,9 @@ def check_cross(summaries: Iterable[FileSummary]) -> Iterator[Issue]:
     primaries = sorted((s for s in summaries if s.primary and s.doc), key=lambda s: s.file)
     index: dict[str, _Located] = {}
     for summary in primaries:
+        prefix = f"{summary.doc}#"
         for event in summary.events:
-            here = _Located.of(summary, event)
+            here = _Located(summary, event, prefix + event.id)
             first = index.get(here.ref)
             if first is None:
                 index[here.ref] = here
