@@ -178,61 +178,60 @@ class _Converter:
     """Turns a composed node tree into plain Python values.
 
     ``max_nodes`` bounds the values produced, so that aliases (which share nodes) cannot
-    expand a small document into a huge one."""
+    expand a small document into a huge one. Paths are not tracked while converting (most
+    documents need none): a problem names its node, and :func:`_node_paths` finds its path.
+    """
 
     def __init__(self, result: LoadedYaml, max_nodes: int) -> None:
         self.result = result
         self.remaining = max_nodes
+        #: (code, message, node) of problems found; located once the tree is converted.
+        self.found: list[tuple[str, str, yaml.Node]] = []
 
-    def convert(self, node: yaml.Node, path: YamlPath) -> Any:
+    def convert(self, node: yaml.Node) -> Any:
         self.remaining -= 1
         if self.remaining < 0:
             raise _Budget
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return self._scalar(node, path)
+            return self._scalar(node)
         if kind is yaml.MappingNode:
-            return self._mapping(node, path)
+            return self._mapping(node)
         if node.tag != _SEQ_TAG:
-            raise _TagError(node, path, node.tag or "")
+            raise _TagError(node, node.tag or "")
         convert = self.convert
-        return [convert(child, (*path, i)) for i, child in enumerate(node.value)]
+        return [convert(child) for child in node.value]
 
-    def _mapping(self, node: yaml.Node, path: YamlPath) -> dict[str, Any]:
+    def _mapping(self, node: yaml.Node) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            raise _TagError(node, path, node.tag or "")
+            raise _TagError(node, node.tag or "")
         out: dict[str, Any] = {}
+        convert = self.convert
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 # '<<' merge keys copy a mapping's content: refuse them like other aliases tricks
-                raise _TagError(key_node, path, "<< (merge key)")
+                raise _TagError(key_node, "<< (merge key)", owner=node)
             if type(key_node) is not yaml.ScalarNode:
-                raise _ComplexKey(key_node, path)
-            key = str(key_node.value)
+                raise _ComplexKey(key_node, owner=node)
+            key = key_node.value
             if key in out:
-                self._duplicate(node, key_node, key, (*path, key))
+                first = next(k for k, _ in node.value if k.value == key).start_mark.line + 1
+                self.found.append(("Y002", f"duplicate key '{key}' (first at line {first}); "
+                                   "the first value would be lost", key_node))
                 continue
-            out[key] = self.convert(value_node, (*path, key))
+            out[key] = convert(value_node)
         return out
 
-    def _duplicate(self, mapping: yaml.Node, key_node: yaml.Node, key: str,
-                   path: YamlPath) -> None:
-        first = next(k for k, _ in mapping.value if str(k.value) == key).start_mark.line + 1
-        self.result.issues.append(
-            issue("Y002", f"duplicate key '{key}' (first at line {first}); the first value "
-                  "would be lost", self.result.file, line=key_node.start_mark.line + 1,
-                  column=key_node.start_mark.column + 1, yaml_path=format_yaml_path(path)))
-
-    def _scalar(self, node: yaml.Node, path: YamlPath) -> Any:
-        value = str(node.value)
+    def _scalar(self, node: yaml.Node) -> Any:
+        value: str = node.value
         tag = node.tag or ""
         # quoted or block scalar: always text (libyaml marks plain scalars with "")
-        if getattr(node, "style", None):
+        if node.style:
             if tag != _STR_TAG:
-                raise _TagError(node, path, tag)
+                raise _TagError(node, tag)
             return value
         if tag not in _IMPLICIT_TAGS:
-            raise _TagError(node, path, tag)
+            raise _TagError(node, tag)
         if value in _NULLS:
             return None
         if value in _TRUE:
@@ -247,10 +246,10 @@ class _Converter:
             if _FLOAT.fullmatch(value):
                 return float(value)
         if len(value) <= 5 or (first.isdigit() or first in "+-"):
-            self._warn_yaml11(value, node, path)
+            self._warn_yaml11(value, node)
         return value
 
-    def _warn_yaml11(self, value: str, node: yaml.Node, path: YamlPath) -> None:
+    def _warn_yaml11(self, value: str, node: yaml.Node) -> None:
         reading = None
         if _YAML11_BOOL.fullmatch(value):
             reading = "a boolean"
@@ -258,25 +257,46 @@ class _Converter:
             reading = "a base-60 number"
         elif _YAML11_OCTAL.fullmatch(value):
             reading = "an octal number"
-        if reading is None:
-            return
-        self.result.issues.append(
-            issue("Y004", f"unquoted {value!r} is kept as text here, but YAML 1.1 tools read it "
-                  f"as {reading}; write '{value}' in quotes", self.result.file,
-                  line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                  yaml_path=format_yaml_path(path)))
+        if reading is not None:
+            self.found.append(("Y004", f"unquoted {value!r} is kept as text here, but YAML 1.1 "
+                               f"tools read it as {reading}; write '{value}' in quotes", node))
+
+
+def _node_paths(root: yaml.Node) -> dict[int, YamlPath]:
+    """id(node) -> the path of its first occurrence, for value and key nodes alike."""
+    paths: dict[int, YamlPath] = {}
+    todo: list[tuple[yaml.Node, YamlPath]] = [(root, ())]
+    while todo:
+        node, path = todo.pop()
+        if id(node) in paths:
+            continue  # an alias: located at its anchor, and walked once
+        paths[id(node)] = path
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # refused while converting: a tree that has one is not walked
+                child = (*path, str(key_node.value))
+                paths.setdefault(id(key_node), child)
+                todo.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((child, (*path, i)) for i, child in reversed(list(enumerate(node.value))))
+    return paths
 
 
 class _TagError(Exception):
-    def __init__(self, node: yaml.Node, path: YamlPath, tag: str) -> None:
+    """A refused tag at ``node``, reported at the path of ``owner`` (default: the node)."""
+
+    def __init__(self, node: yaml.Node, tag: str, owner: yaml.Node | None = None) -> None:
         super().__init__(tag)
-        self.node, self.path, self.tag = node, path, tag
+        self.node, self.tag, self.owner = node, tag, owner or node
 
 
 class _ComplexKey(Exception):
-    def __init__(self, node: yaml.Node, path: YamlPath) -> None:
+    """A key that is a mapping or a list, reported at the path of its mapping."""
+
+    def __init__(self, node: yaml.Node, owner: yaml.Node) -> None:
         super().__init__("complex key")
-        self.node, self.path = node, path
+        self.node, self.owner = node, owner
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
@@ -383,7 +403,7 @@ def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
         if "&" in text and _expanded_size(node, {}, budget) > budget:
             raise _Budget
         with collection_paused():
-            data = converter.convert(node, ())
+            data = converter.convert(node)
     except _Budget:
         result.issues.append(issue("Y005", f"document expands to more than "
                                    f"{max(max_nodes, len(raw) // 2):,} nodes "
@@ -394,18 +414,22 @@ def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
         result.issues.append(issue("Y005", "document nests too deeply (recursive alias?)", file,
                                    line=1, column=1))
         return result
-    except _TagError as exc:
+    except (_TagError, _ComplexKey) as exc:
         mark = exc.node.start_mark
-        result.issues.append(issue("Y010", f"explicit tag {exc.tag!r} is not allowed; write the "
-                                   "plain value", file, line=mark.line + 1,
-                                   column=mark.column + 1, yaml_path=format_yaml_path(exc.path)))
+        where = format_yaml_path(_node_paths(node).get(id(exc.owner), ()))
+        message = (f"explicit tag {exc.tag!r} is not allowed; write the plain value"
+                   if isinstance(exc, _TagError) else "mapping keys must be plain text")
+        result.issues.append(issue("Y010" if isinstance(exc, _TagError) else "Y001", message,
+                                   file, line=mark.line + 1, column=mark.column + 1,
+                                   yaml_path=where))
         return result
-    except _ComplexKey as exc:
-        mark = exc.node.start_mark
-        result.issues.append(issue("Y001", "mapping keys must be plain text", file,
-                                   line=mark.line + 1, column=mark.column + 1,
-                                   yaml_path=format_yaml_path(exc.path)))
-        return result
+    if converter.found:
+        paths = _node_paths(node)
+        for code, message, at in converter.found:
+            mark = at.start_mark
+            result.issues.append(issue(code, message, file, line=mark.line + 1,
+                                       column=mark.column + 1,
+                                       yaml_path=format_yaml_path(paths.get(id(at), ()))))
     result.data = data
     result.root = node
     return result

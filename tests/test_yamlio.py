@@ -100,3 +100,18 @@ def test_node_budget_grows_with_honest_file_size() -> None:
     raw = b"items:\n" + b"- a\n" * 250_001
     loaded = load_yaml(raw, "big.yaml")
     assert loaded.issues == [] and len(loaded.data["items"]) == 250_001
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"a:\n  b: [1, {c: !!binary x}]\n", ("Y010", 2, 14, "a.b[1].c")),
+    (b"a:\n  - x: 1\n    x: 2\n", ("Y002", 3, 5, "a[0].x")),
+    (b"a:\n  - yes\n", ("Y004", 2, 5, "a[0]")),
+    (b"a:\n  ? [1]\n  : 2\n", ("Y001", 2, 5, "a")),  # a complex key: at its mapping
+    (b"a:\n  <<: {b: 1}\n", ("Y010", 2, 3, "a")),  # a merge key: at its mapping
+    (b"x: &A [1]\ny:\n  z: *A\n  w: !!set {}\n", ("Y010", 4, 6, "y.w")),
+])
+def test_problems_found_while_converting_name_their_path(raw: bytes,
+                                                         expected: tuple[str, int, int, str]
+                                                         ) -> None:
+    assert [(i.code, i.line, i.column, i.yaml_path)
+            for i in load_yaml(raw, "f.yaml").issues] == [expected]
