@@ -46,7 +46,7 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """A composer that leaves typing plain scalars to :class:`_Converter`.
 
     PyYAML's resolver tries a dozen YAML 1.1 regular expressions on every plain scalar (a
@@ -194,7 +194,7 @@ class _Converter:
             raise _Budget
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return self._scalar(node)
+            return self._scalar(node)  # type: ignore[arg-type]  # type() is not narrowed
         if kind is yaml.MappingNode:
             return self._mapping(node)
         if node.tag != _SEQ_TAG:
@@ -222,7 +222,7 @@ class _Converter:
             out[key] = convert(value_node)
         return out
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         value: str = node.value
         tag = node.tag or ""
         # quoted or block scalar: always text (libyaml marks plain scalars with "")

@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from sahelevents.annotations import (
@@ -40,6 +41,7 @@ from sahelevents.validate.cross import check_cross
 from sahelevents.validate.provenance import check_provenance
 from sahelevents.validate.results import (
     EventSummary,
+    Extras,
     FileResult,
     FileSummary,
     FileTask,
@@ -106,8 +108,27 @@ def _unique(issues: list[Issue]) -> list[Issue]:
 
 # -- Running --------------------------------------------------------------------------------
 
-_worker_context: CheckContext | None = None
-_worker_store: ValidationCache | None = None
+@dataclass(slots=True)
+class _Run:
+    """What checking a file needs besides the file: shared look-ups, the cache, and the
+    cache keys when they are made after the checks rather than before (a first run)."""
+
+    ctx: CheckContext
+    store: ValidationCache | None = None
+    late_keys: ResultKeys | None = None
+
+    def check(self, task: FileTask) -> FileResult:
+        result = check_file(self.ctx, task)
+        if self.store is not None:
+            extras = Extras(self.store.take_pending())
+            if self.late_keys is not None:
+                extras.key, extras.assumed_doc = self.late_keys.key(task)
+                extras.digests = self.late_keys.digests.take_recorded()
+            result.extras = extras
+        return result
+
+
+_worker_run: _Run | None = None
 
 
 def _context(ws: Workspace, store: ValidationCache | None) -> CheckContext:
@@ -117,25 +138,25 @@ def _context(ws: Workspace, store: ValidationCache | None) -> CheckContext:
                         registry=lambda: store.registry_entries(ws))
 
 
-def _init_worker(root: Path, use_geonames: bool, use_cache: bool) -> None:
+def _init_worker(root: Path, use_geonames: bool, use_cache: bool, late_keys: bool) -> None:
     """Build the worker's context when processes are spawned rather than forked."""
-    global _worker_context, _worker_store
-    if _worker_context is None:
+    global _worker_run
+    if _worker_run is None:
         from sahelevents.project import Project
 
         ws = Workspace(Project(root), use_geonames=use_geonames)
-        _worker_store = ValidationCache(root, defer_writes=True) if use_cache else None
-        _worker_context = _context(ws, _worker_store)
-        _warm(_worker_context)
+        store = ValidationCache(root, defer_writes=True) if use_cache else None
+        run = _Run(_context(ws, store), store)
+        if store is not None and late_keys:
+            run.late_keys = ResultKeys(ws, store)
+        _warm(run.ctx)
         gc.freeze()  # as in the parent, see _compute
+        _worker_run = run
 
 
 def _run_in_worker(task: FileTask) -> FileResult:
-    assert _worker_context is not None, "worker not initialised"
-    result = check_file(_worker_context, task)
-    if _worker_store is not None:  # the parent writes what the worker computed
-        result.cache_entries = _worker_store.take_pending()
-    return result
+    assert _worker_run is not None, "worker not initialised"
+    return _worker_run.check(task)
 
 
 Progress = Callable[[int, int], None]
@@ -151,56 +172,51 @@ def _counted(results: Iterable[FileResult], total: int, progress: Progress | Non
     return out
 
 
-def _compute(ctx: CheckContext, tasks: list[FileTask], jobs: int,
-             store: ValidationCache | None, progress: Progress | None = None
+def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None = None
              ) -> list[FileResult]:
     if not tasks:
         return []
-    _warm(ctx)
+    _warm(run.ctx)
     # The codebook, gazetteer and registry live as long as the run: moved out of the
     # collector's sight, they are not traversed again and again while each file's short-lived
-    # values are collected (a quarter of the time of a large run), and forked workers do not
-    # copy their pages by touching their reference counts' neighbours.
+    # values are collected, and forked workers do not copy their pages by touching their
+    # reference counts' neighbours.
     gc.freeze()
     try:
-        results = _compute_warm(ctx, tasks, jobs, store, progress)
+        return _compute_warm(run, tasks, jobs, progress)
     finally:
         gc.unfreeze()
-    if store is not None:
-        for result in results:  # what workers computed on the way, for the one write
-            store.pending.update(result.cache_entries)
-            result.cache_entries = {}
-    return results
 
 
-def _compute_warm(ctx: CheckContext, tasks: list[FileTask], jobs: int,
-                  store: ValidationCache | None, progress: Progress | None
+def _compute_warm(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None
                   ) -> list[FileResult]:
     if jobs <= 1 or len(tasks) < _MIN_FILES_PER_WORKER * 2:
-        return _counted((check_file(ctx, task) for task in tasks), len(tasks), progress)
-    global _worker_context, _worker_store
+        return _counted(map(run.check, tasks), len(tasks), progress)
+    global _worker_run
     pool: ProcessPoolExecutor
     # Entries this process has pending stay here: a forked worker must not hand them back.
-    kept = store.take_pending() if store is not None else {}
+    kept = run.store.take_pending() if run.store is not None else {}
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers inherit the loaded codebook, gazetteer and registry for free.
-        _worker_context, _worker_store = ctx, store
+        _worker_run = run
         pool = ProcessPoolExecutor(max_workers=jobs,
                                    mp_context=multiprocessing.get_context("fork"))
     else:
+        ws = run.ctx.ws
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(ctx.ws.project.root, ctx.ws.use_geonames, store is not None))
+            initargs=(ws.project.root, ws.use_geonames, run.store is not None,
+                      run.late_keys is not None))
     chunk = max(1, len(tasks) // (jobs * 8))
     try:
         with pool:
             return _counted(pool.map(_run_in_worker, tasks, chunksize=chunk), len(tasks),
                             progress)
     finally:
-        _worker_context = _worker_store = None
-        if store is not None:
-            store.pending.update(kept)
+        _worker_run = None
+        if run.store is not None:
+            run.store.pending.update(kept)
 
 
 def _warm(ctx: CheckContext) -> None:
@@ -213,15 +229,17 @@ def _warm(ctx: CheckContext) -> None:
 def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | None,
              jobs: int, progress: Progress | None = None) -> list[FileResult]:
     """Results of ``tasks`` in order: from the cache where possible, else computed."""
-    keyed: list[tuple[str | None, str | None]] = []
+    run = _Run(ctx, store)
+    keyed: list[tuple[str | None, str | None]] = [(None, None)] * len(tasks)
     cached: dict[str, FileResult] = {}
     keys: ResultKeys | None = None
     if store is not None:
         keys = ResultKeys(ctx.ws, store)
-        keyed = [keys.key(task) for task in tasks]
-        cached = store.results(keys.inputs, (k for k, _ in keyed if k is not None))
-    else:
-        keyed = [(None, None)] * len(tasks)
+        if store.holds_results(keys.inputs):
+            keyed = [keys.key(task) for task in tasks]
+            cached = store.results(keys.inputs, (k for k, _ in keyed if k is not None))
+        else:  # nothing to look up: the workers make the keys as they check the files
+            run.late_keys = keys
     results: list[FileResult | None] = []
     todo: list[int] = []
     for position, (key, _) in enumerate(keyed):
@@ -231,10 +249,16 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
         else:
             results.append(None)
             todo.append(position)
-    computed = _compute(ctx, [tasks[p] for p in todo], jobs, store, progress)
+    computed = _compute(run, [tasks[p] for p in todo], jobs, progress)
     fresh: dict[str, FileResult] = {}
     for position, result in zip(todo, computed, strict=True):
         results[position] = result
+        extras, result.extras = result.extras, None
+        if extras is not None and store is not None and keys is not None:
+            store.pending.update(extras.cache_entries)
+            keys.digests.merge(extras.digests)
+            if run.late_keys is not None:
+                keyed[position] = (extras.key, extras.assumed_doc)
         key, assumed_doc = keyed[position]
         # Store only when the key covered the source the checks actually used.
         if key is not None and assumed_doc == result.summary.doc:

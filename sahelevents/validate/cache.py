@@ -258,6 +258,19 @@ class ValidationCache:
         if self._forget_loose:
             self._delete_loose()
 
+    def holds_results(self, inputs: str) -> bool:
+        """Whether any result could be found for ``inputs`` (a first run has none)."""
+        connection = self._connect()
+        if connection is None:
+            return False
+        try:
+            loose = connection.execute(
+                f"SELECT 1 FROM {self.TABLE} WHERE key LIKE 'r:%' LIMIT 1").fetchone()
+        except sqlite3.Error:
+            self._give_up()
+            return False
+        return loose is not None or bool(self._snapshot(inputs))
+
     def _snapshot(self, inputs: str) -> dict[str, Any]:
         data = self.read([_SNAPSHOT]).get(_SNAPSHOT)
         if not (isinstance(data, dict) and data.get("inputs") == inputs
@@ -375,6 +388,7 @@ class Digests:
         self.key = f"d:{hashlib.sha256(str(root).encode()).hexdigest()}"
         known = store.read([self.key]).get(self.key)
         self.known: dict[str, list[Any]] = known if isinstance(known, dict) else {}
+        self.recorded: dict[str, list[Any]] = {}
         self.changed = False
 
     def _trusted(self, path: str) -> tuple[list[Any], list[Any] | None] | None:
@@ -392,7 +406,18 @@ class Digests:
     def _record(self, path: str, signature: list[Any], hashed_at: int, digest: str,
                 doc_id: str | None) -> None:
         if max(signature[2], signature[3]) < hashed_at - _RACY_NS:
-            self.known[path] = [*signature, digest, doc_id]
+            self.known[path] = self.recorded[path] = [*signature, digest, doc_id]
+            self.changed = True
+
+    def take_recorded(self) -> dict[str, list[Any]]:
+        """Entries recorded since the last call (a worker hands them to the parent)."""
+        recorded, self.recorded = self.recorded, {}
+        return recorded
+
+    def merge(self, entries: dict[str, list[Any]]) -> None:
+        """Take entries a worker recorded."""
+        if entries:
+            self.known.update(entries)
             self.changed = True
 
     def of(self, path: str) -> str:

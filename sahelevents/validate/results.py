@@ -88,14 +88,24 @@ class FileSummary(NamedTuple):
 
 
 @dataclass(slots=True)
+class Extras:
+    """What a worker computed besides a result: the parent stores it in its one write."""
+
+    cache_entries: dict[str, Any] = field(default_factory=dict)  # segmentations
+    #: The result's cache key and the source id it assumed, when the worker made it.
+    key: str | None = None
+    assumed_doc: str | None = None
+    digests: dict[str, list[Any]] = field(default_factory=dict)  # files hashed on the way
+
+
+@dataclass(slots=True)
 class FileResult:
     """The per-file stages' outcome. ``issues`` is None for a summary-only result."""
 
     summary: FileSummary
     issues: list[Issue] | None = field(default_factory=list)
-    #: Cache entries a worker computed on the way (segmentations), for the parent to store
-    #: in its one write; never cached themselves.
-    cache_entries: dict[str, Any] = field(default_factory=dict)
+    #: What the checks computed on the way, for the parent to store; never cached itself.
+    extras: Extras | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary.to_json(),
