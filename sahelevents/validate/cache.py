@@ -2,16 +2,22 @@
 
 A file's result depends on its own bytes and path, the text and registry entry of its source,
 the codebook (codebook.yaml, actors.yaml, places.yaml, the GeoNames data) and the code of
-sahelevents itself. The key is a sha256 over all of them, so a changed input can only miss the
-cache, never hit a stale entry. Entries carry a checksum of their payload; an entry that does
+sahelevents itself. The key is made of sha256 digests of all of them, so a changed input can
+only miss the cache, never hit a stale entry. Entries carry a checksum of their payload; an entry that does
 not parse or does not match is ignored and recomputed, and a database that cannot be opened
 is replaced - a bad cache costs time, never hides an error.
 
 Everything lives in one SQLite file under ``<project>/.sahelevents-cache/validate/`` (one
-read for ten thousand entries is much cheaper than ten thousand small files). Three kinds of
+read for ten thousand entries is much cheaper than ten thousand small files). These kinds of
 entries share it:
 
-* ``r:`` per-file results (issues and the summary the cross-file stage needs);
+* ``snapshot``: the per-file results (issues and the summary the cross-file stage needs) of
+  a whole run, under the digest of what every file shares (codebook, GeoNames, code): a
+  warm run of ten thousand files reads one row;
+* ``r:`` "loose" results of files checked since the snapshot was written (a run that
+  changed a few files writes a few rows, not the whole snapshot), folded into a new
+  snapshot once they are many;
+* ``d:`` the sha256 of every file read, with its stat signature (see :class:`Digests`);
 * ``s:`` segmentations, by the sha256 of the text: re-validating after a codebook change
   does not re-run the sentence splitter;
 * ``g:`` the parsed source registry, by the sha256 of ``sources.yaml``: a warm run does not
@@ -127,7 +133,6 @@ class ValidationCache:
         # Results read this run, as stored (to write a new snapshot without re-encoding).
         self._raw: dict[str, Any] = {}
         self.loose_used = 0
-        self._forget_loose = False
 
     def _connect(self) -> sqlite3.Connection | None:
         if self.disabled:
@@ -247,15 +252,15 @@ class ValidationCache:
         entries = self.take_pending()
         fresh = {key: result.to_json() for key, result in items.items()}
         used = list(used)
-        if self.loose_used + len(fresh) > max(_MIN_LOOSE, len(used) // 20):
+        new_snapshot = self.loose_used + len(fresh) > max(_MIN_LOOSE, len(used) // 20)
+        if new_snapshot:
             self._raw.update(fresh)
             entries[_SNAPSHOT] = {"inputs": inputs, "results": {
                 key: self._raw[key] for key in used if key in self._raw}}
-            self._forget_loose = True
         else:
             entries.update({_loose_key(inputs, key): data for key, data in fresh.items()})
         self.write(entries)
-        if self._forget_loose:
+        if new_snapshot:
             self._delete_loose()
 
     def holds_results(self, inputs: str) -> bool:
