@@ -3,9 +3,9 @@
 A file's result depends on its own bytes and path, the text and registry entry of its source,
 the codebook (codebook.yaml, actors.yaml, places.yaml, the GeoNames data) and the code of
 sahelevents itself. The key is made of sha256 digests of all of them, so a changed input can
-only miss the cache, never hit a stale entry. Entries carry a checksum of their payload; an entry that does
-not parse or does not match is ignored and recomputed, and a database that cannot be opened
-is replaced - a bad cache costs time, never hides an error.
+only miss the cache, never hit a stale entry. Entries carry a checksum of their payload; an
+entry that does not parse or does not match is ignored and recomputed, and a database that
+cannot be opened is replaced - a bad cache costs time, never hides an error.
 
 Everything lives in one SQLite file under ``<project>/.sahelevents-cache/validate/`` (one
 read for ten thousand entries is much cheaper than ten thousand small files). These kinds of
