@@ -200,13 +200,16 @@ class ValidationCache:
             return {}
         return found
 
-    def write(self, items: Mapping[str, Any]) -> None:
+    def write(self, items: Mapping[str, Any], encoded: Mapping[str, str] | None = None) -> None:
+        """Store ``items`` (and ``encoded``: bodies already written as JSON text)."""
         connection = self._connect()
-        if connection is None or not items:
+        if connection is None or not (items or encoded):
             return
         rows = []
         for key, data in items.items():
-            body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            body = _json(data)
+            rows.append((key, _checksum(key, body), body))
+        for key, body in (encoded or {}).items():
             rows.append((key, _checksum(key, body), body))
         try:
             with connection:
@@ -250,18 +253,25 @@ class ValidationCache:
         stays one row however the files change.
         """
         entries = self.take_pending()
-        fresh = {key: result.to_json() for key, result in items.items()}
         used = list(used)
-        new_snapshot = self.loose_used + len(fresh) > max(_MIN_LOOSE, len(used) // 20)
-        if new_snapshot:
-            self._raw.update(fresh)
-            entries[_SNAPSHOT] = {"inputs": inputs, "results": {
-                key: self._raw[key] for key in used if key in self._raw}}
-        else:
-            entries.update({_loose_key(inputs, key): data for key, data in fresh.items()})
-        self.write(entries)
-        if new_snapshot:
-            self._delete_loose()
+        if self.loose_used + len(items) <= max(_MIN_LOOSE, len(used) // 20):
+            entries.update({_loose_key(inputs, key): result.to_json()
+                            for key, result in items.items()})
+            self.write(entries)
+            return
+        # Each result is encoded as soon as it is converted: a run of 100,000 files would
+        # otherwise hold every result three times (objects, JSON values, JSON text).
+        parts = []
+        for key in used:
+            result = items.get(key)
+            if result is not None:
+                parts.append(f"{_json(key)}:{_json(result.to_json())}")
+            elif key in self._raw:
+                parts.append(f"{_json(key)}:{_json(self._raw[key])}")
+        snapshot = f'{{"inputs":{_json(inputs)},"results":{{{",".join(parts)}}}}}'
+        del parts
+        self.write(entries, {_SNAPSHOT: snapshot})
+        self._delete_loose()
 
     def holds_results(self, inputs: str) -> bool:
         """Whether any result could be found for ``inputs`` (a first run has none)."""
@@ -350,6 +360,10 @@ class ValidationCache:
             self._put(key, {doc: list(value) for doc, value in entries.items()})
         self._registries[key] = entries
         return entries
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _loose_key(inputs: str, key: str) -> str:
