@@ -15,7 +15,9 @@
 * writes atomically, quoting dates and every string a YAML 1.1 tool would retype.
 
 A new file gets the header annotators expect: the ``yaml-language-server`` schema line, the
-source id and hash, the codebook version, the coder and ``status: draft``.
+source id and hash, the codebook version, the coder and ``status: draft``. Having nothing to
+preserve, it is written without ruamel.yaml when it can be, in the same bytes
+(:mod:`sahelevents.annotation_writer`).
 """
 
 from __future__ import annotations
@@ -23,23 +25,20 @@ from __future__ import annotations
 import difflib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from sahelevents.annotation_writer import new_file_text, quoting_style
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.issues import DataError
-from sahelevents.yamlio import atomic_write_text, load_yaml, plain_reads_as_text, roundtrip_yaml
+from sahelevents.yamlio import atomic_write_text, load_yaml, roundtrip_yaml
 
-__all__ = ["SCHEMA_COMMENT", "MergeResult", "merge_suggestions", "yaml_safe_value"]
+__all__ = ["SCHEMA_COMMENT", "MergeResult", "merge_suggestions", "ruamel_new_file_text",
+           "yaml_safe_value"]
 
 SCHEMA_COMMENT = "yaml-language-server: $schema=../schema/annotation.schema.json"
-# Whitespace a plain or single-quoted scalar may lose when ruamel folds a long line.
-_FOLD_RISK = re.compile(r"\s\s|[^\S ]|^\s|\s$")
-_PLAIN_MAX = 80
 
 
 @dataclass
@@ -60,6 +59,12 @@ class MergeResult:
     def changed(self) -> bool:
         return self.before != self.after
 
+    def write(self) -> None:
+        """Write the merged text to the file (atomically), if it changed."""
+        if self.changed:
+            atomic_write_text(self.path, self.after)
+            self.written = True
+
     def diff(self) -> str:
         """Unified diff of the file, as ``git diff`` would show it."""
         return "".join(difflib.unified_diff(
@@ -70,16 +75,16 @@ class MergeResult:
 
 def yaml_safe_value(value: Any) -> Any:
     """``value`` ready for ruamel: strings that YAML 1.1 would read as something else
-    (dates, ``yes``/``no``/``on``, ``12:30``, ``0012``, numbers, ``null``) are quoted."""
+    (dates, ``yes``/``no``/``on``, ``12:30``, ``0012``, numbers, ``null``) are quoted, and
+    long or oddly spaced text is double-quoted (see :func:`quoting_style`)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
     if isinstance(value, str):
-        if _FOLD_RISK.search(value) or len(value) > _PLAIN_MAX:
-            # Long or oddly spaced text (quotes keep the source's "  " and non-breaking
-            # spaces): double quotes survive line folding exactly.
+        style = quoting_style(value)
+        if style == '"':
             return DoubleQuotedScalarString(value)
-        return value if _plain_is_safe(value) else SingleQuotedScalarString(value)
+        return SingleQuotedScalarString(value) if style == "'" else value
     if isinstance(value, dict):
         mapping = CommentedMap()
         for key, item in value.items():
@@ -91,27 +96,6 @@ def yaml_safe_value(value: Any) -> Any:
     return value
 
 
-# Text that is certainly a safe plain scalar: a letter first, no YAML indicator inside, no
-# trailing space. Most values (names, rule ids, places) match and skip the parse below.
-_INDICATOR = r":#'\"\\{}\[\],&*!|>%@`"
-_CERTAINLY_PLAIN = re.compile(
-    rf"[A-Za-zÀ-ÖØ-öø-ÿ](?:[^{_INDICATOR}\n\t]*[^{_INDICATOR}\s])?")
-
-
-def _plain_is_safe(value: str) -> bool:
-    """Written plain, ``value`` reads back as itself with no warning, both with our strict
-    loader (the validator's) and with a YAML 1.1 loader (PyYAML, many editors)."""
-    if _CERTAINLY_PLAIN.fullmatch(value) and plain_reads_as_text(value):
-        return True
-    try:
-        if yaml.safe_load(value) != value:
-            return False
-    except yaml.YAMLError:
-        return False
-    loaded = load_yaml(f"v: {value}\n".encode(), "value")
-    return not loaded.issues and isinstance(loaded.data, dict) and loaded.data.get("v") == value
-
-
 def merge_suggestions(path: Path, doc: str, source_sha256: str,
                       suggestions: Sequence[Suggestion], *, codebook_version: str, coder: str,
                       dry_run: bool = False, display: str | None = None) -> MergeResult:
@@ -119,43 +103,64 @@ def merge_suggestions(path: Path, doc: str, source_sha256: str,
     shown = display or str(path)
     exists = path.exists()
     before = _read_checked(path, shown) if exists else ""
-    rt = roundtrip_yaml()
+    result = MergeResult(path, shown, doc, before, before, created=not exists)
     if exists:
+        rt = roundtrip_yaml()
         _use_file_indentation(rt, before)
         data = rt.load(before)
         _check_header(data, doc, source_sha256, shown)
-    else:
-        data = _new_file(doc, source_sha256, codebook_version, coder)
-    events = data.get("events")
-    if events is None:
-        from ruamel.yaml.comments import CommentedSeq
+        events = data.get("events")
+        if events is None:
+            from ruamel.yaml.comments import CommentedSeq
 
-        events = CommentedSeq()
-        data["events"] = events
-    result = MergeResult(path, shown, doc, before, before, created=not exists)
-    known = _Known.of(events)
-    added: list[Any] = []
+            events = CommentedSeq()
+            data["events"] = events
+        added = _new_events(_Known.of(events), suggestions, result)
+        if not added:
+            return result
+        if hasattr(events, "fa"):
+            events.fa.set_block_style()  # "events: []" written by hand becomes a block list
+        events.extend(yaml_safe_value(event) for event in added)
+        buffer = io.StringIO()
+        rt.dump(data, buffer)
+        result.after = buffer.getvalue()
+    else:
+        # Nothing to preserve in a new file: written directly, unless it holds a value the
+        # fast writer does not reproduce exactly.
+        document = _new_file(doc, source_sha256, codebook_version, coder,
+                             _new_events(_Known.of(()), suggestions, result))
+        result.after = (new_file_text(SCHEMA_COMMENT, document)
+                        or ruamel_new_file_text(document))
+    if not dry_run:
+        result.write()
+    return result
+
+
+def _new_events(known: _Known, suggestions: Sequence[Suggestion], result: MergeResult
+                ) -> list[dict[str, Any]]:
+    """The events of the suggestions the file does not cover yet, recorded in ``result``."""
+    added: list[dict[str, Any]] = []
     for suggestion in suggestions:
         if known.covers(suggestion):
             result.skipped.append(suggestion.key)
             continue
         local_id = known.free_id(suggestion)
         payload = suggestion.event_payload(local_id)
-        added.append(yaml_safe_value(payload))
+        added.append(payload)
         known.add(payload)
         result.added.append(local_id)
-    if not added and exists:
-        return result
-    if added and hasattr(events, "fa"):
-        events.fa.set_block_style()  # "events: []" written by hand becomes a block list
-    events.extend(added)
+    return added
+
+
+def ruamel_new_file_text(document: Mapping[str, Any]) -> str:
+    """A new annotation file as ruamel.yaml writes it: the reference of
+    :func:`sahelevents.annotation_writer.new_file_text`."""
+    data = yaml_safe_value(dict(document))
+    data.yaml_set_start_comment(SCHEMA_COMMENT)
+    data["events"].fa.set_block_style()
     buffer = io.StringIO()
-    rt.dump(data, buffer)
-    result.after = buffer.getvalue()
-    if not dry_run and result.changed:
-        atomic_write_text(path, result.after)
-        result.written = True
-    return result
+    roundtrip_yaml().dump(data, buffer)
+    return buffer.getvalue()
 
 
 def _read_checked(path: Path, shown: str) -> str:
@@ -192,18 +197,11 @@ def _check_header(data: Any, doc: str, source_sha256: str, shown: str) -> None:
                         "`sahelevents validate` and update it before suggesting")
 
 
-def _new_file(doc: str, source_sha256: str, codebook_version: str, coder: str) -> Any:
-    data = yaml_safe_value({
-        "source": doc,
-        "source_sha256": source_sha256,
-        "codebook_version": codebook_version,
-        "coders": [coder],
-        "status": "draft",
-        "events": [],
-    })
-    data.yaml_set_start_comment(SCHEMA_COMMENT)
-    data["events"].fa.set_block_style()
-    return data
+def _new_file(doc: str, source_sha256: str, codebook_version: str, coder: str,
+              events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"source": doc, "source_sha256": source_sha256,
+            "codebook_version": codebook_version, "coders": [coder], "status": "draft",
+            "events": events}
 
 
 _KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(?:#.*)?$")

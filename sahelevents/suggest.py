@@ -1,10 +1,11 @@
 """``sahelevents suggest``: run the extractor over documents and merge into annotation files.
 
 Documents are processed one by one (or by ``jobs`` worker processes) and each result is
-merged as soon as it arrives, in the order the documents were asked for; at most ``2 ×
-jobs`` documents are in flight, so memory does not grow with the size of the corpus. The
-extractor (:func:`sahelevents.extract.pipeline.extract`) is pure: workers receive the
-codebook, gazetteer and rules once, then only each document's text and sentences.
+merged as soon as it arrives, in the order the documents were asked for; at most a few
+documents per worker are in flight (and a few files being written), so memory does not grow
+with the size of the corpus. The extractor (:func:`sahelevents.extract.pipeline.extract`) is
+pure: workers receive the workspace and rules once, then only document ids, and return the
+merged text; the driver writes the files.
 """
 
 from __future__ import annotations
@@ -12,18 +13,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sahelevents.annotate import MergeResult, merge_suggestions
-from sahelevents.codebook import Codebook
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.extract.pipeline import extract
 from sahelevents.extract.rules import RuleSet, load_rules
-from sahelevents.gazetteer import Gazetteer
 from sahelevents.issues import UserError
 from sahelevents.models import SourceDocument
 from sahelevents.sentences import segment
@@ -57,118 +55,145 @@ def reference_dates(meta: SourceDocument) -> tuple[dt.date | None, int | None]:
     return published, None
 
 
-# -- Worker side ----------------------------------------------------------------------------
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet) -> None:
-    _WORKER.update(codebook=codebook, gazetteer=gazetteer, rules=rules)
+# -- Per document -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _MergeTarget:
-    """Where and how one document's suggestions are merged (picklable, for the workers)."""
+class _Source:
+    """One document as the extractor needs it."""
 
-    path: Path
-    display: str
+    doc_id: str
+    text: str
+    published: dt.date | None
+    context_year: int | None
     sha256: str
-    codebook_version: str
-    coder: str
-    dry_run: bool
 
 
-def _suggest_one(doc_id: str, text: str, published: dt.date | None, context_year: int | None,
-                 target: _MergeTarget, codebook: Codebook, gazetteer: Gazetteer,
-                 rules: RuleSet) -> tuple[int, MergeResult]:
-    """Segment, extract and merge one document: the whole per-document job, so that worker
-    processes share all of it (writing YAML costs more than extracting)."""
-    sentences = segment(doc_id, text)
-    suggestions = extract(doc_id, text, sentences, codebook, gazetteer, rules, published,
-                          context_year)
-    merge = merge_suggestions(target.path, doc_id, target.sha256, suggestions,
-                              codebook_version=target.codebook_version, coder=target.coder,
-                              dry_run=target.dry_run, display=target.display)
+def _source(ws: Workspace, doc_id: str) -> _Source:
+    # Read through the registry, not Workspace.document/sentences: those cache every
+    # document, and a long run must not keep the whole corpus in memory.
+    document = ws.registry.document(doc_id)
+    published, context_year = reference_dates(document.meta)
+    return _Source(doc_id, document.text, published, context_year, document.meta.sha256)
+
+
+def _extract_one(ws: Workspace, rules: RuleSet, source: _Source) -> list[Suggestion]:
+    return extract(source.doc_id, source.text, segment(source.doc_id, source.text),
+                   ws.codebook, ws.gazetteer, rules, source.published, source.context_year)
+
+
+def _suggest_one(ws: Workspace, rules: RuleSet, doc_id: str, coder: str
+                 ) -> tuple[int, MergeResult]:
+    """Read, segment, extract and merge one document, writing nothing: the whole
+    per-document computation, so that worker processes share all of it. The caller writes
+    the file."""
+    source = _source(ws, doc_id)
+    suggestions = _extract_one(ws, rules, source)
+    path = ws.project.annotations_dir / f"{doc_id}.yaml"
+    merge = merge_suggestions(path, doc_id, source.sha256, suggestions,
+                              codebook_version=ws.codebook.version, coder=coder,
+                              dry_run=True, display=ws.project.relative(path))
     return len(suggestions), merge
 
 
-def _suggest_in_worker(doc_id: str, text: str, published: dt.date | None,
-                       context_year: int | None, target: _MergeTarget
-                       ) -> tuple[int, MergeResult]:
-    return _suggest_one(doc_id, text, published, context_year, target, _WORKER["codebook"],
-                        _WORKER["gazetteer"], _WORKER["rules"])
+# -- Worker processes -----------------------------------------------------------------------
+
+# Workers receive the workspace (codebook, gazetteer, registry) and the rules once, then only
+# document ids: they read the texts themselves, and the driver stays free to write files.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(ws: Workspace, rules: RuleSet) -> None:
+    _WORKER.update(ws=ws, rules=rules)
+
+
+def _suggest_in_worker(doc_ids: Sequence[str], coder: str) -> list[tuple[int, MergeResult]]:
+    return [_suggest_one(_WORKER["ws"], _WORKER["rules"], doc_id, coder) for doc_id in doc_ids]
+
+
+def _extract_in_worker(doc_ids: Sequence[str]) -> list[list[Suggestion]]:
+    ws, rules = _WORKER["ws"], _WORKER["rules"]
+    return [_extract_one(ws, rules, _source(ws, doc_id)) for doc_id in doc_ids]
+
+
+# Documents go to the workers a few at a time: a task costs the driver a fraction of a
+# millisecond (queues, pickling, futures), a sizeable part of what a document costs.
+_CHUNK = 4
+R = TypeVar("R")
+
+
+def _bounded_map(ws: Workspace, rules: RuleSet, worker: Callable[..., list[R]],
+                 doc_ids: Sequence[str], extra: tuple[Any, ...], jobs: int) -> Iterator[R]:
+    """``worker(chunk, *extra)`` over chunks of ``doc_ids`` in ``jobs`` processes, results in
+    document order, with at most ``2 * jobs`` chunks in flight so that memory does not grow
+    with the corpus."""
+    # Load what the workers share once, before it is copied to them.
+    _ = ws.codebook, ws.registry.by_id, ws.gazetteer.index
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(ws, rules)) as pool:
+        pending: deque[Future[list[R]]] = deque()
+        for start in range(0, len(doc_ids), _CHUNK):
+            pending.append(pool.submit(worker, doc_ids[start:start + _CHUNK], *extra))
+            if len(pending) >= 2 * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 # -- Driver ---------------------------------------------------------------------------------
 
 
-def _task(ws: Workspace, doc_id: str, coder: str, dry_run: bool
-          ) -> tuple[str, str, dt.date | None, int | None, _MergeTarget]:
-    # Read through the registry, not Workspace.document/sentences: those cache every
-    # document, and a long run must not keep the whole corpus in memory.
-    document = ws.registry.document(doc_id)
-    published, context_year = reference_dates(document.meta)
-    path = ws.project.annotations_dir / f"{doc_id}.yaml"
-    target = _MergeTarget(path, ws.project.relative(path), document.meta.sha256,
-                          ws.codebook.version, coder, dry_run)
-    return doc_id, document.text, published, context_year, target
-
-
-R = TypeVar("R")
-
-
-def _bounded_map(ws: Workspace, rules: RuleSet, worker: Callable[..., R],
-                 tasks: Iterator[tuple[Any, ...]], jobs: int) -> Iterator[R]:
-    """``worker(*task)`` in ``jobs`` processes, results in task order, with at most
-    ``2 * jobs`` tasks in flight so that memory does not grow with the corpus."""
-    gazetteer = ws.gazetteer
-    _ = gazetteer.index  # build the index once, before it is copied to the workers
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(ws.codebook, gazetteer, rules)) as pool:
-        pending: deque[Future[R]] = deque()
-        for task in tasks:
-            pending.append(pool.submit(worker, *task))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def _suggest_all(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, coder: str,
                  dry_run: bool, jobs: int) -> Iterator[tuple[str, int, MergeResult]]:
-    """(doc id, suggestions found, merge result) for each document, in the order given."""
-    tasks = (_task(ws, doc_id, coder, dry_run) for doc_id in doc_ids)
+    """(doc id, suggestions found, merge result) for each document, in the order given, once
+    its file is written (unless ``dry_run``)."""
     if jobs <= 1:
-        results: Iterator[tuple[int, MergeResult]] = (
-            _suggest_one(*task, ws.codebook, ws.gazetteer, rules) for task in tasks)
+        for doc_id in doc_ids:
+            count, merge = _suggest_one(ws, rules, doc_id, coder)
+            if not dry_run:
+                merge.write()
+            yield doc_id, count, merge
+        return
+    results = zip(doc_ids, _bounded_map(ws, rules, _suggest_in_worker, doc_ids, (coder,), jobs),
+                  strict=True)
+    if dry_run:
+        for doc_id, (count, merge) in results:
+            yield doc_id, count, merge
     else:
-        results = _bounded_map(ws, rules, _suggest_in_worker, tasks, jobs)
-    for doc_id, (count, merge) in zip(doc_ids, results, strict=True):
-        yield doc_id, count, merge
+        yield from _written_behind(results)
 
 
-def _extract_one(doc_id: str, text: str, published: dt.date | None, context_year: int | None,
-                 codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet
-                 ) -> list[Suggestion]:
-    return extract(doc_id, text, segment(doc_id, text), codebook, gazetteer, rules, published,
-                   context_year)
+# Each file is written with an fsync, which waits for the disk for longer than merging takes:
+# the workers only compute, and threads of the driver write behind them (the wait releases
+# the GIL), a few files at a time.
+_WRITERS = 2
+_WRITES_IN_FLIGHT = 8
 
 
-def _extract_in_worker(doc_id: str, text: str, published: dt.date | None,
-                       context_year: int | None) -> list[Suggestion]:
-    return _extract_one(doc_id, text, published, context_year, _WORKER["codebook"],
-                        _WORKER["gazetteer"], _WORKER["rules"])
+def _written_behind(results: Iterable[tuple[str, tuple[int, MergeResult]]]
+                    ) -> Iterator[tuple[str, int, MergeResult]]:
+    """Each result once its file is written, in the order of ``results``."""
+    with ThreadPoolExecutor(max_workers=_WRITERS) as writers:
+        writing: deque[tuple[str, int, MergeResult, Future[None]]] = deque()
+        for doc_id, (count, merge) in results:
+            writing.append((doc_id, count, merge, writers.submit(merge.write)))
+            while writing and (writing[0][3].done() or len(writing) > _WRITES_IN_FLIGHT):
+                done_id, done_count, done_merge, written = writing.popleft()
+                written.result()
+                yield done_id, done_count, done_merge
+        for done_id, done_count, done_merge, written in writing:
+            written.result()
+            yield done_id, done_count, done_merge
 
 
 def extract_documents(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, jobs: int = 1
                       ) -> Iterator[tuple[str, list[Suggestion]]]:
     """(doc id, suggestions) for each document, in the order given; nothing is written."""
-    tasks = (_task(ws, doc_id, "", True)[:4] for doc_id in doc_ids)
     if jobs <= 1:
         results: Iterator[list[Suggestion]] = (
-            _extract_one(*task, ws.codebook, ws.gazetteer, rules) for task in tasks)
+            _extract_one(ws, rules, _source(ws, doc_id)) for doc_id in doc_ids)
     else:
-        results = _bounded_map(ws, rules, _extract_in_worker, tasks, jobs)
+        results = _bounded_map(ws, rules, _extract_in_worker, doc_ids, (), jobs)
     yield from zip(doc_ids, results, strict=True)
 
 

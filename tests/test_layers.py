@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("sources",),
     ("sentences", "workspace"),
     ("extract",),
-    ("annotations", "annotate", "suggest"),
+    ("annotations", "annotate", "annotation_writer", "suggest"),
     ("validate", "evaluate", "agreement", "adjudicate", "migrate"),
     ("release",),
     ("reporters", "pipeline"),

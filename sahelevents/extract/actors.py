@@ -24,10 +24,13 @@ Mali (2021-)`` in a Malian story.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sahelevents.codebook import Codebook
+from sahelevents.extract.literals import literal_alternation
 from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.rules import fold_for_match, span_back
 from sahelevents.textnorm import fold
@@ -112,11 +115,6 @@ def _is_abbreviation(alias: str) -> bool:
     return len(alias) <= 5 and bool(letters) and all(c.isupper() for c in letters)
 
 
-def _alternation(keys: list[str]) -> str:
-    ordered = sorted(set(keys), key=lambda k: (-len(k), k))
-    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in ordered)
-
-
 @lru_cache(maxsize=8)
 def _build(aliases: tuple[str, ...]) -> ActorMatcher:
     folded_keys: list[str] = []
@@ -128,9 +126,11 @@ def _build(aliases: tuple[str, ...]) -> ActorMatcher:
             key = fold(alias)
             if len(key) >= 3:
                 folded_keys.append(key)
-    folded = (re.compile(rf"(?<![\w-])(?:{_alternation(folded_keys)})(?![\w-])")
+    # Hundreds of aliases: as a trie, not an alternation that re would try one by one at
+    # every position of every sentence.
+    folded = (re.compile(rf"(?<![\w-])(?:{literal_alternation(folded_keys)})(?![\w-])")
               if folded_keys else None)
-    capital = (re.compile(rf"(?<![\w-])(?:{_alternation(capital_keys)})(?![\w-])")
+    capital = (re.compile(rf"(?<![\w-])(?:{literal_alternation(capital_keys)})(?![\w-])")
                if capital_keys else None)
     return ActorMatcher(folded, capital, frozenset(fold(k) for k in capital_keys))
 
@@ -159,11 +159,9 @@ def find_actors(text: str, matcher: ActorMatcher,
     if matcher.capital_pattern is not None:
         # Abbreviations are matched in the original capitals (fold_text keeps length).
         same_length = fold_text(text)
-        folded_at: dict[int, int] = {}
-        for folded_index, original in enumerate(mapping):
-            folded_at.setdefault(original, folded_index)
         for found in matcher.capital_pattern.finditer(same_length):
-            f_start, f_end = folded_at.get(found.start()), folded_at.get(found.end())
+            f_start = _folded_index(mapping, found.start())
+            f_end = _folded_index(mapping, found.end())
             if f_start is None or f_end is None:
                 continue
             spans.append((f_start, f_end, fold(found.group())))
@@ -186,6 +184,13 @@ def find_actors(text: str, matcher: ActorMatcher,
         if following is not None and _OF_GROUP.fullmatch(folded, f_end, following[0]):
             skip_role.add(index + 1)
     return mentions
+
+
+def _folded_index(mapping: Sequence[int], offset: int) -> int | None:
+    """The first folded character that comes from ``offset`` of the text, if any (the
+    mapping of :func:`fold_for_match` never decreases)."""
+    index = bisect_left(mapping, offset)
+    return index if index < len(mapping) and mapping[index] == offset else None
 
 
 def _role(folded: str, start: int, end: int) -> tuple[str, str]:

@@ -25,9 +25,10 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 from sahelevents.codebook import ActorEntry, Codebook
 from sahelevents.extract.actors import ActorMention
@@ -43,6 +44,7 @@ from sahelevents.textnorm import fold
 __all__ = [
     "EvidenceItem",
     "SentenceInfo",
+    "SentenceReader",
     "Suggestion",
     "TracedValue",
     "assemble",
@@ -131,17 +133,47 @@ class Suggestion:
         return payload
 
 
+class SentenceReader(Protocol):
+    """The extractors of one document (see :func:`sahelevents.extract.pipeline.extract`)."""
+
+    def dates(self, sentence: Sentence) -> tuple[DateMention, ...]: ...
+
+    def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]: ...
+
+    def places(self, sentence: Sentence) -> tuple[PlaceMention, ...]: ...
+
+    def casualties(self, sentence: Sentence) -> tuple[CasualtyMention, ...]: ...
+
+
 @dataclass(frozen=True)
 class SentenceInfo:
-    """What the extractors found in one eligible sentence (offsets into its text)."""
+    """What the extractors found in one eligible sentence (offsets into its text).
+
+    Rule hits are looked for in every sentence. The other findings are read only from the
+    stories and paragraphs around hits, so each is extracted when first asked for (most
+    sentences are never asked).
+    """
 
     sentence: Sentence
     headline: bool
     hits: tuple[tuple[CompiledRule, RuleHit], ...]
-    dates: tuple[DateMention, ...]
-    actors: tuple[ActorMention, ...]
-    places: tuple[PlaceMention, ...]
-    casualties: tuple[CasualtyMention, ...]
+    reader: SentenceReader = field(compare=False, repr=False)
+
+    @cached_property
+    def dates(self) -> tuple[DateMention, ...]:
+        return self.reader.dates(self.sentence)
+
+    @cached_property
+    def actors(self) -> tuple[ActorMention, ...]:
+        return self.reader.actors(self.sentence)
+
+    @cached_property
+    def places(self) -> tuple[PlaceMention, ...]:
+        return self.reader.places(self.sentence)
+
+    @cached_property
+    def casualties(self) -> tuple[CasualtyMention, ...]:
+        return self.reader.casualties(self.sentence)
 
 
 def suggestion_key(doc: str, sub_event_type: str, actors: Sequence[str | None],
@@ -285,17 +317,19 @@ class Context:
     codebook: Codebook
     gazetteer: Gazetteer
     countries: dict[int, list[str]]  # story -> ISO3 country context, most likely first
-    latest: dict[int, dt.date | None]  # story -> no event after this day
+    latest: Callable[[int], dt.date | None]  # story -> no event after this day
 
 
 def assemble(infos: Sequence[SentenceInfo], ctx: Context) -> list[Suggestion]:
     """Suggestions of one document from the per-sentence findings."""
-    dates = {info.sentence.id: usable_dates(info.sentence.text, info.dates,
-                                            ctx.latest.get(info.sentence.story))
-             for info in infos}
     suggestions: list[Suggestion] = []
     for story in sorted({info.sentence.story for info in infos}):
         story_infos = [i for i in infos if i.sentence.story == story]
+        if not any(info.hits for info in story_infos):
+            continue  # no hit, no event: its sentences need not be read
+        latest = ctx.latest(story)
+        dates = {info.sentence.id: usable_dates(info.sentence.text, info.dates, latest)
+                 for info in story_infos}
         clusters = _clusters(story_infos, dates, ctx)
         for cluster in clusters:
             own = {a.info.sentence.id for a in cluster.anchors}

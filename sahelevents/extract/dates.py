@@ -329,34 +329,21 @@ def _last_month(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
 
 
 _Resolver = Callable[[re.Match[str], _Context], _Resolved | None]
-_DIGIT_TOKENS: Final = tuple("0123456789")
-_MONTH_TOKENS: Final = (
-    "janv",
-    "fev",
-    "mars",
-    "avr",
-    "mai",
-    "juin",
-    "juil",
-    "aout",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-)
-# Each pattern with substrings one of which any match contains: a cheap test that skips the
-# regex on most windows.
-_PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver, tuple[str, ...]], ...]] = (
+# Each pattern with a test for substrings one of which any match contains: a cheap search
+# that skips the pattern on most windows.
+_DIGIT_TOKENS: Final = re.compile("[0-9]")
+_MONTH_TOKENS: Final = re.compile("janv|fev|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec")
+_PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver, re.Pattern[str]], ...]] = (
     (_RANGE_RE, _range, _DIGIT_TOKENS),
     (_FULL_RE, _full, _DIGIT_TOKENS),
     (_NUMERIC_RE, _numeric, _DIGIT_TOKENS),
     (_MONTH_ONLY_RE, _month_only, _MONTH_TOKENS),
-    (_RELATIVE_DAY_RE, _relative_day, ("hier", "aujourd")),
-    (_NIGHT_RE, _night, ("nuit",)),
-    (_WEEKDAY_RE, _weekday, ("di",)),  # lundi ... dimanche all contain "di"
-    (_LAST_WEEK_RE, _last_week, ("semaine",)),
-    (_LAST_WEEKEND_RE, _last_weekend, ("week",)),
-    (_LAST_MONTH_RE, _last_month, ("mois",)),
+    (_RELATIVE_DAY_RE, _relative_day, re.compile("hier|aujourd")),
+    (_NIGHT_RE, _night, re.compile("nuit")),
+    (_WEEKDAY_RE, _weekday, re.compile("di")),  # lundi ... dimanche all contain "di"
+    (_LAST_WEEK_RE, _last_week, re.compile("semaine")),
+    (_LAST_WEEKEND_RE, _last_weekend, re.compile("week")),
+    (_LAST_MONTH_RE, _last_month, re.compile("mois")),
 )
 
 
@@ -394,7 +381,7 @@ def _candidates(folded: str, ctx: _Context) -> Iterator[tuple[int, int, int, _Re
     for lo, hi in _segments(folded):
         window = folded[lo:hi]
         for priority, (pattern, resolve, tokens) in enumerate(_PATTERNS):
-            if not any(token in window for token in tokens):
+            if tokens.search(window) is None:
                 continue
             for match in pattern.finditer(folded, lo, hi):
                 if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):

@@ -69,6 +69,7 @@ def _fold_char(match: re.Match[str]) -> str:
     return _FOLD_TABLE.get(ord(char), char)
 
 
+@lru_cache(maxsize=512)  # dates, quantities, casualties, places and actors fold each sentence
 def fold_text(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes, spaces and dashes; ``len`` is preserved.
 

@@ -17,14 +17,15 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sahelevents.codebook import Codebook
-from sahelevents.extract.actors import actor_matcher, find_actors
+from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
 from sahelevents.extract.assemble import Context, SentenceInfo, Suggestion, assemble
 from sahelevents.extract.dates import DateMention, find_dates
-from sahelevents.extract.fatalities import find_casualties
-from sahelevents.extract.places import country_cues, find_places
-from sahelevents.extract.rules import ELIGIBLE_KINDS, RuleSet, fold_for_match, match_sentence
+from sahelevents.extract.fatalities import CasualtyMention, find_casualties
+from sahelevents.extract.places import PlaceMention, country_cues, find_places
+from sahelevents.extract.rules import ELIGIBLE_KINDS, RuleSet, fold_for_match
 from sahelevents.gazetteer import Gazetteer
 from sahelevents.sentences import Sentence
 from sahelevents.textnorm import fold
@@ -48,35 +49,71 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
         raise ValueError(f"sentence {misplaced} does not match the text of {doc_id}")
     eligible = [s for s in sentences if s.kind in ELIGIBLE_KINDS]
     countries = _country_context(sentences, codebook)
-    matcher = actor_matcher(codebook)
-    vague = codebook.vague_quantities
     headlines = _headlines(sentences)
-    contexts = {story: story_date_context(story, sentences, published, context_year)
-                for story in {s.story for s in eligible}}
     cues = country_cues(codebook)
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
+    reader = _Reader(codebook, gazetteer, rules, countries, cues, sentences, published,
+                     context_year)
     infos: list[SentenceInfo] = []
     for sentence in eligible:
-        reference, year = contexts[sentence.story]
-        folded = fold_for_match(sentence.text)
-        hits = tuple(
-            (rule, hit) for rule in rules.rules if sentence.kind in rule.spec.sentence_kinds
-            for hit in match_sentence(rule, sentence.text, folded)[0]
-        ) if rules.any_trigger.search(folded[0]) else ()
-        story_countries = countries.get(sentence.story) or countries.get(0, [])
-        infos.append(SentenceInfo(
-            sentence=sentence,
-            headline=sentence.id in headlines,
-            hits=hits,
-            dates=tuple(find_dates(sentence.text, reference, context_year=year)),
-            actors=tuple(find_actors(sentence.text, matcher, folded)),
-            places=tuple(find_places(sentence.text, gazetteer, codebook, story_countries,
-                                     rules.foreign_places, countries=cues)),
-            casualties=tuple(find_casualties(sentence.text, vague)),
-        ))
-    latest = {story: contexts[story][0] for story in contexts}
-    ctx = Context(doc_id, codebook, gazetteer, countries, latest)
+        folded = reader.folded(sentence)
+        infos.append(SentenceInfo(sentence, sentence.id in headlines,
+                                  rules.hits(sentence.text, sentence.kind, folded), reader))
+    ctx = Context(doc_id, codebook, gazetteer, countries, reader.latest)
     return assemble(infos, ctx)
+
+
+class _Reader:
+    """The extractors of one document (:class:`SentenceReader`): the assembler asks for the
+    dates, actors, places and casualties of a sentence when it first needs them."""
+
+    def __init__(self, codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet,
+                 countries: dict[int, list[str]], cues: dict[str, str],
+                 sentences: Sequence[Sentence], published: dt.date | None,
+                 context_year: int | None) -> None:
+        self._codebook = codebook
+        self._gazetteer = gazetteer
+        self._foreign = rules.foreign_places
+        self._countries = countries
+        self._cues = cues
+        self._sentences = sentences
+        self._published = published
+        self._context_year = context_year
+        self._matcher = actor_matcher(codebook)
+        self._folded: dict[str, tuple[str, list[int]]] = {}
+        self._story_dates: dict[int, tuple[dt.date | None, int | None]] = {}
+
+    def folded(self, sentence: Sentence) -> tuple[str, list[int]]:
+        """:func:`fold_for_match` of the sentence (rules and actors both read it)."""
+        if sentence.id not in self._folded:
+            self._folded[sentence.id] = fold_for_match(sentence.text)
+        return self._folded[sentence.id]
+
+    def story_dates(self, story: int) -> tuple[dt.date | None, int | None]:
+        """:func:`story_date_context` of ``story``."""
+        if story not in self._story_dates:
+            self._story_dates[story] = story_date_context(story, self._sentences,
+                                                          self._published,
+                                                          self._context_year)
+        return self._story_dates[story]
+
+    def latest(self, story: int) -> dt.date | None:
+        return self.story_dates(story)[0]
+
+    def dates(self, sentence: Sentence) -> tuple[DateMention, ...]:
+        reference, year = self.story_dates(sentence.story)
+        return tuple(find_dates(sentence.text, reference, context_year=year))
+
+    def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
+        return tuple(find_actors(sentence.text, self._matcher, self.folded(sentence)))
+
+    def places(self, sentence: Sentence) -> tuple[PlaceMention, ...]:
+        story_countries = self._countries.get(sentence.story) or self._countries.get(0, [])
+        return tuple(find_places(sentence.text, self._gazetteer, self._codebook,
+                                 story_countries, self._foreign, countries=self._cues))
+
+    def casualties(self, sentence: Sentence) -> tuple[CasualtyMention, ...]:
+        return tuple(find_casualties(sentence.text, self._codebook.vague_quantities))
 
 
 def _add_place_countries(countries: dict[int, list[str]], sentences: Sequence[Sentence],
@@ -110,18 +147,30 @@ def _headlines(sentences: Sequence[Sentence]) -> set[str]:
     return out
 
 
+# Words repeat across sentences and pages: each is folded once per process.
+_fold_word = lru_cache(maxsize=1 << 16)(fold)
+
+
+@lru_cache(maxsize=4)  # one codebook per run
+def _first_words(codebook: Codebook) -> frozenset[str]:
+    return frozenset(key.split(" ")[0] for key in country_cues(codebook))
+
+
 def _country_context(sentences: Sequence[Sentence], codebook: Codebook) -> dict[int, list[str]]:
     """Story -> countries (ISO3) named in it, most named first; core countries win ties."""
     cues = country_cues(codebook)
     longest = max((len(k.split()) for k in cues), default=1)
+    first_words = _first_words(codebook)
     core = {c.iso3 for c in codebook.data.countries if c.scope == "core"}
     counts: dict[int, Counter[str]] = {}
     for sentence in sentences:
         if sentence.kind not in ELIGIBLE_KINDS:
             continue
-        words = [fold(w) for w in _WORD.findall(sentence.text)]
+        words = [_fold_word(w) for w in _WORD.findall(sentence.text)]
         counter = counts.setdefault(sentence.story, Counter())
-        for i in range(len(words)):
+        for i, word in enumerate(words):
+            if word not in first_words and " " not in word:
+                continue  # no country name starts with this word
             for size in range(longest, 0, -1):
                 key = " ".join(words[i:i + size])
                 if key in cues:

@@ -23,11 +23,13 @@ typographic apostrophes and dashes unified, runs of spaces collapsed, see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sahelevents.codebook import Codebook
+from sahelevents.extract.literals import LiteralFinder, may_match, required_literals
 from sahelevents.issues import DataError, Issue, issue
 from sahelevents.modelio import validate_model
 from sahelevents.models import ContextSet, DefaultActors, Rule, RuleFile
@@ -99,18 +101,38 @@ class CompiledContext:
     patterns: tuple[re.Pattern[str], ...]
     before: int | None
     after: int | None
+    #: Per pattern, strings one of which its every match contains (see
+    #: :func:`literals.required_literals`): a window with none of them is not searched.
+    literals: tuple[frozenset[str] | None, ...] = field(init=False, compare=False, repr=False)
+    #: Every pattern's literals, or None when a pattern has none (then it always runs).
+    _any_literal: frozenset[str] | None = field(init=False, compare=False, repr=False)
 
-    def search(self, folded: str, start: int, end: int) -> re.Match[str] | None:
+    def __post_init__(self) -> None:
+        literals = tuple(required_literals(p) for p in self.patterns)
+        object.__setattr__(self, "literals", literals)
+        object.__setattr__(self, "_any_literal", None if None in literals else
+                           frozenset(literal for found in literals for literal in found or ()))
+
+    def search(self, folded: str, start: int, end: int,
+               present: frozenset[str] | None = None) -> re.Match[str] | None:
         """First match inside the window around the folded trigger span ``[start, end)``.
 
         The window runs from ``before`` characters before the trigger to ``after`` characters
         after it, trigger included; ``^`` and ``$`` anchor at the window's edges, so a
         pattern can say "right before the trigger" (``...$`` with ``after: 0``).
+        ``present``, the patterns' literals found in ``folded`` when the caller knows them,
+        rules out patterns without testing the window for their literals.
         """
+        if (present is not None and self._any_literal is not None
+                and present.isdisjoint(self._any_literal)):
+            return None
         low = 0 if self.before is None else max(0, start - self.before)
         high = len(folded) if self.after is None else min(len(folded), end + self.after)
         window = folded[low:high]
-        for pattern in self.patterns:
+        for pattern, literals in zip(self.patterns, self.literals, strict=True):
+            if literals is not None and (present.isdisjoint(literals) if present is not None
+                                         else not may_match(literals, window)):
+                continue
             found = pattern.search(window)
             if found is not None:
                 return found
@@ -123,12 +145,13 @@ class CompiledRule:
     triggers: tuple[re.Pattern[str], ...]
     requires: tuple[CompiledContext, ...]
     forbids: tuple[CompiledContext, ...]
-    #: The rule's triggers in one pattern: one search tells whether any can fire.
-    any_trigger: re.Pattern[str] = field(init=False, compare=False, repr=False)
+    #: Per trigger, strings one of which its every match contains (None: always tried).
+    trigger_literals: tuple[frozenset[str] | None, ...] = field(init=False, compare=False,
+                                                                repr=False)
 
     def __post_init__(self) -> None:
-        combined = "|".join(f"(?:{t.pattern})" for t in self.triggers)
-        object.__setattr__(self, "any_trigger", re.compile(combined or r"(?!x)x"))
+        object.__setattr__(self, "trigger_literals",
+                           tuple(required_literals(t) for t in self.triggers))
 
     @property
     def id(self) -> str:
@@ -144,13 +167,35 @@ class RuleSet:
     foreign_places: tuple[str, ...]
     files: tuple[str, ...] = ()
 
-    #: Every trigger of every rule in one pattern: most sentences match none, and one
-    #: search rules them out instead of one search per trigger.
-    any_trigger: re.Pattern[str] = field(init=False, compare=False, repr=False)
+    #: Most sentences can fire no trigger, and a search per trigger (or one search for an
+    #: alternation of all of them) costs far more than finding, in one pass, which of the
+    #: triggers' required literals the sentence holds (the same for the context patterns,
+    #: read only in sentences where a trigger matched).
+    _trigger_literals: LiteralFinder = field(init=False, compare=False, repr=False)
+    #: literal -> (rule index, trigger index) of the triggers that require it.
+    _triggers_of: dict[str, tuple[tuple[int, int], ...]] = field(init=False, compare=False,
+                                                                 repr=False)
+    #: triggers without required literals: tried on every sentence.
+    _unfiltered: tuple[tuple[int, int], ...] = field(init=False, compare=False, repr=False)
+    _context_literals: LiteralFinder = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        combined = "|".join(f"(?:{t.pattern})" for rule in self.rules for t in rule.triggers)
-        object.__setattr__(self, "any_trigger", re.compile(combined or r"(?!x)x"))
+        triggers_of: dict[str, list[tuple[int, int]]] = {}
+        unfiltered: list[tuple[int, int]] = []
+        for rule_index, rule in enumerate(self.rules):
+            for trigger_index, literals in enumerate(rule.trigger_literals):
+                if literals is None:
+                    unfiltered.append((rule_index, trigger_index))
+                for literal in literals or ():
+                    triggers_of.setdefault(literal, []).append((rule_index, trigger_index))
+        contexts = [c for rule in self.rules for c in (*rule.requires, *rule.forbids)]
+        object.__setattr__(self, "_trigger_literals", LiteralFinder(triggers_of))
+        object.__setattr__(self, "_triggers_of",
+                           {literal: tuple(pairs) for literal, pairs in triggers_of.items()})
+        object.__setattr__(self, "_unfiltered", tuple(unfiltered))
+        object.__setattr__(self, "_context_literals", LiteralFinder(
+            literal for context in contexts for literals in context.literals
+            for literal in literals or ()))
 
     def by_id(self, rule_id: str) -> CompiledRule:
         for rule in self.rules:
@@ -161,6 +206,26 @@ class RuleSet:
     @property
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
+
+    def hits(self, text: str, kind: str, folded: tuple[str, list[int]]
+             ) -> tuple[tuple[CompiledRule, RuleHit], ...]:
+        """What every rule that reads sentences of ``kind`` fires in ``text`` (folded by
+        :func:`fold_for_match`), rule by rule: :func:`match_sentence`'s hits."""
+        candidates: dict[int, set[int]] = {}
+        for rule_index, trigger_index in self._unfiltered:
+            candidates.setdefault(rule_index, set()).add(trigger_index)
+        for literal in self._trigger_literals.present(folded[0]):
+            for rule_index, trigger_index in self._triggers_of[literal]:
+                candidates.setdefault(rule_index, set()).add(trigger_index)
+        # The contexts' literals are looked for once, when a trigger first matches.
+        present = cache(lambda: self._context_literals.present(folded[0]))
+        hits: list[tuple[CompiledRule, RuleHit]] = []
+        for rule_index in sorted(candidates):
+            rule = self.rules[rule_index]
+            if kind in rule.spec.sentence_kinds:
+                found, _ = _match(rule, text, folded, candidates[rule_index], present)
+                hits.extend((rule, hit) for hit in found)
+        return tuple(hits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,20 +276,33 @@ def _compile_context(context: ContextSet) -> CompiledContext:
 def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] | None = None
                    ) -> tuple[list[RuleHit], list[RuleVeto]]:
     """Triggers of ``rule`` in one sentence: those that fire, and those vetoed by context."""
-    folded_text, mapping = folded if folded is not None else fold_for_match(text)
-    if rule.any_trigger.search(folded_text) is None:
-        return [], []
+    folded = folded if folded is not None else fold_for_match(text)
+    possible = {index for index, literals in enumerate(rule.trigger_literals)
+                if may_match(literals, folded[0])}
+    return _match(rule, text, folded, possible, None)
+
+
+def _match(rule: CompiledRule, text: str, folded: tuple[str, list[int]],
+           possible: Container[int], context_literals: Callable[[], frozenset[str]] | None
+           ) -> tuple[list[RuleHit], list[RuleVeto]]:
+    """:func:`match_sentence`, trying only the triggers in ``possible`` (the others have
+    none of their required literals in the sentence, so they cannot match);
+    ``context_literals`` gives the contexts' literals found in the sentence."""
+    folded_text, mapping = folded
     hits: list[RuleHit] = []
     vetoes: list[RuleVeto] = []
     claimed: list[tuple[int, int]] = []
-    for trigger in rule.triggers:
+    for index, trigger in enumerate(rule.triggers):
+        if index not in possible:
+            continue
         for found in trigger.finditer(folded_text):
             f_start, f_end = found.span()
             if f_end == f_start or any(f_start < e and s < f_end for s, e in claimed):
                 continue
             claimed.append((f_start, f_end))
             start, end = span_back(mapping, f_start, f_end)
-            reason, context_text = _context_verdict(rule, folded_text, f_start, f_end)
+            present = context_literals() if context_literals is not None else None
+            reason, context_text = _context_verdict(rule, folded_text, f_start, f_end, present)
             if reason is None:
                 hits.append(RuleHit(rule.id, start, end, text[start:end]))
             else:
@@ -235,14 +313,14 @@ def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] 
     return hits, vetoes
 
 
-def _context_verdict(rule: CompiledRule, folded: str, start: int, end: int
-                     ) -> tuple[str | None, str]:
+def _context_verdict(rule: CompiledRule, folded: str, start: int, end: int,
+                     present: frozenset[str] | None) -> tuple[str | None, str]:
     for context in rule.forbids:
-        found = context.search(folded, start, end)
+        found = context.search(folded, start, end, present)
         if found is not None:
             return f"forbids {context.name}", found.group()
     for context in rule.requires:
-        if context.search(folded, start, end) is None:
+        if context.search(folded, start, end, present) is None:
             return f"requires {context.name}", ""
     return None, ""
 

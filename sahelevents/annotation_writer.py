@@ -1,0 +1,297 @@
+"""How annotation files write their values, and new files written without ruamel.yaml.
+
+Every string an annotation file gets is written in the style :func:`quoting_style` picks:
+double quotes for long or oddly spaced text (they survive line folding exactly), single
+quotes for text a YAML 1.1 tool would retype, plain otherwise.
+
+Merging into an existing file goes through ruamel.yaml (comments and hand edits must
+survive). A *new* file has nothing to preserve, and ``suggest`` on a new archive creates one
+per document: ruamel's round trip costs ~40 ms each, more than extracting the events.
+:func:`new_file_text` writes the same bytes directly, replaying what ruamel's emitter does
+with the settings of :func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2,
+sequence indent 4 with the dash at offset 2): the same scalar styles, the same line folding.
+It covers the shapes a new file has - mappings and lists of strings, integers, booleans and
+plain decimal floats - and returns ``None`` for anything else (characters that need escapes,
+plain text ruamel would quote, ...), so that the caller falls back to ruamel.
+``tests/test_annotation_writer.py`` holds it to ruamel's output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from sahelevents.yamlio import load_yaml, plain_reads_as_text
+
+__all__ = ["new_file_text", "quoting_style"]
+
+# -- Quoting policy --------------------------------------------------------------------------
+
+# Whitespace a plain or single-quoted scalar may lose when ruamel folds a long line.
+_FOLD_RISK = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+_PLAIN_MAX = 80
+# Text that is certainly a safe plain scalar: a letter first, no YAML indicator inside, no
+# trailing space. Most values (names, rule ids, places) match and skip the parse below.
+_INDICATOR = r":#'\"\\{}\[\],&*!|>%@`"
+_CERTAINLY_PLAIN = re.compile(
+    rf"[A-Za-zÀ-ÖØ-öø-ÿ](?:[^{_INDICATOR}\n\t]*[^{_INDICATOR}\s])?")
+
+
+def quoting_style(value: str) -> str:
+    """``'"'``, ``"'"`` or ``""`` (plain): how an annotation file writes ``value``."""
+    if _FOLD_RISK.search(value) or len(value) > _PLAIN_MAX:
+        # Long or oddly spaced text (quotes keep the source's "  " and non-breaking spaces).
+        return '"'
+    return "" if _plain_is_safe(value) else "'"
+
+
+# Shortcuts of _plain_reads_back, each decided without parsing (tests/test_annotation_writer.py
+# holds them to it). Text that every YAML loader reads as a plain string:
+# * a letter first (or a digit, with a space later: no number, date or time has one without
+#   a ":"), printable characters, no ":" and no " #" (they end a plain scalar), no space at
+#   the end: the sentence ids ("syn000012#s5"), places ("Fada N'Gourma", "Lere, Mali") and
+#   quotes of a document;
+# * digits and lower-case letters, a digit first, that no loader reads as a number (binary,
+#   hexadecimal, "1e5"): the suggestion keys ("85391aca1f9aab90").
+_PRINTABLE_NO_COLON = r"\x20-\x39\x3b-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+_READS_BACK_AS_TEXT = re.compile(
+    rf"(?:[A-Za-zÀ-ÖØ-öø-ÿ]|[0-9](?=.* ))(?!.* #)[{_PRINTABLE_NO_COLON}]*(?<! )"
+    r"|(?!0[bx]|[0-9]+e[0-9]+\Z)[0-9][0-9a-z]*[a-z][0-9a-z]*")
+# A day written the ISO way: a date to YAML 1.1 loaders, so never plain.
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@lru_cache(maxsize=8192)  # rule ids, actors, places and dates repeat across documents
+def _plain_is_safe(value: str) -> bool:
+    """Written plain, ``value`` reads back as itself with no warning, both with our strict
+    loader (the validator's) and with a YAML 1.1 loader (PyYAML, many editors)."""
+    if _CERTAINLY_PLAIN.fullmatch(value) and plain_reads_as_text(value):
+        return True
+    if _READS_BACK_AS_TEXT.fullmatch(value) and plain_reads_as_text(value):
+        return True
+    if _ISO_DAY.fullmatch(value):
+        return False
+    return _plain_reads_back(value)
+
+
+def _plain_reads_back(value: str) -> bool:
+    """The reference of :func:`_plain_is_safe`: parse ``value`` written plain."""
+    try:
+        if yaml.safe_load(value) != value:
+            return False
+    except yaml.YAMLError:
+        return False
+    loaded = load_yaml(f"v: {value}\n".encode(), "value")
+    return not loaded.issues and isinstance(loaded.data, dict) and loaded.data.get("v") == value
+
+
+# -- The writer of new files ----------------------------------------------------------------
+
+_WIDTH = 100  # roundtrip_yaml(): width, indent(mapping=2, sequence=4, offset=2)
+_MAPPING_INDENT = 2
+_DASH_OFFSET = 2
+_SEQUENCE_INDENT = 4
+
+
+class _Unsupported(Exception):
+    """A value whose ruamel output this writer does not reproduce exactly."""
+
+
+def new_file_text(comment: str, document: Mapping[str, Any]) -> str | None:
+    """``document`` (plain dicts, lists and scalars) as ruamel writes it under a ``# comment``
+    line, or ``None`` when it holds a value this writer does not reproduce exactly."""
+    lines = [f"# {comment}\n"]
+    try:
+        _write_mapping(document, 0, "", lines)
+    except _Unsupported:
+        return None
+    return "".join(lines)
+
+
+def _write_mapping(mapping: Mapping[str, Any], indent: int, first_prefix: str,
+                   out: list[str]) -> None:
+    """Keys at column ``indent``; the first one after ``first_prefix`` (a list's dash)."""
+    if not mapping:
+        raise _Unsupported("empty mapping")
+    prefix = first_prefix
+    for key, value in mapping.items():
+        if not _plain_key(key):
+            raise _Unsupported(f"key {key!r}")
+        head = f"{prefix}{key}:"
+        prefix = " " * indent
+        kind = type(value)
+        if kind is dict:
+            out.append(head + "\n")
+            _write_mapping(value, indent + _MAPPING_INDENT, " " * (indent + _MAPPING_INDENT),
+                           out)
+        elif kind is list:
+            if not value:
+                out.append(head + " []\n")
+                continue
+            out.append(head + "\n")
+            _write_sequence(value, indent + _DASH_OFFSET, out)
+        else:
+            out.append(head + _scalar(value, len(head), indent + _MAPPING_INDENT) + "\n")
+
+
+def _write_sequence(items: Sequence[Any], dash_column: int, out: list[str]) -> None:
+    content = dash_column - _DASH_OFFSET + _SEQUENCE_INDENT
+    dash = " " * dash_column + "-"
+    for item in items:
+        kind = type(item)
+        if kind is dict:
+            _write_mapping(item, content, dash + " " * (content - len(dash)), out)
+        elif kind is list:
+            raise _Unsupported("list in a list")
+        else:
+            out.append(dash + _scalar(item, len(dash), content) + "\n")
+
+
+# Keys this writer knows ruamel writes plain (a new file's keys are all like this).
+_PLAIN_KEY = re.compile(r"[a-z][a-z0-9_]{0,40}")
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+# Characters ruamel writes as they are in every style (printable, Basic Multilingual Plane,
+# no line or paragraph separator, no byte-order mark); double quotes and backslashes need
+# escapes inside double quotes.
+_UNESCAPED = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+_NEEDS_DOUBLE_QUOTE_ESCAPE = re.compile(r'["\\]')
+# Plain text ruamel's emitter would quote: a leading indicator, "- " or "? " or ": " first,
+# ": " or " #" inside, a final ":", a document marker.
+_NOT_PLAIN_IN_BLOCK = re.compile(
+    r"[#,\[\]{}&*!|>'\"%@`]|[-?:](?: |$)|.*(?:: | #|:$)|---|\.\.\.")
+# Plain text ruamel's YAML 1.2 resolver reads as something else than a string (then ruamel
+# quotes it): booleans, null, numbers, timestamps, "<<" and "=" (ruamel.yaml.resolver).
+_RUAMEL_IMPLICIT = re.compile(r"""
+    true|True|TRUE|false|False|FALSE|~|null|Null|NULL|<<|=
+    |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+    |[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]
+     :[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
+    """, re.VERBOSE)
+
+
+@lru_cache(maxsize=256)
+def _plain_key(key: Any) -> bool:
+    return (type(key) is str and _PLAIN_KEY.fullmatch(key) is not None
+            and _RUAMEL_IMPLICIT.fullmatch(key) is None)
+
+
+def _scalar(value: Any, column: int, indent: int) -> str:
+    """`` value`` as ruamel writes it after ``column`` characters of its line, long text
+    folded onto lines indented by ``indent``. Subclasses (ruamel's own scalar types among
+    them) may be written otherwise: only the built-in types are written here."""
+    kind = type(value)
+    if kind is str:
+        return _text(value, column, indent)
+    if kind is bool:
+        return " true" if value else " false"
+    if kind is int:
+        return f" {value}"
+    if kind is float:
+        shown = repr(value)
+        if not _DECIMAL.fullmatch(shown):
+            raise _Unsupported(f"float {shown}")
+        return f" {shown}"
+    raise _Unsupported(f"value {value!r}")
+
+
+@lru_cache(maxsize=16384)  # sentence ids, names and dates recur within and across files
+def _text(value: str, column: int, indent: int) -> str:
+    if not value or not _UNESCAPED.fullmatch(value):
+        raise _Unsupported(f"value {value!r}")
+    style = quoting_style(value)
+    if style == '"':
+        if _NEEDS_DOUBLE_QUOTE_ESCAPE.search(value):
+            raise _Unsupported(f"escapes in {value!r}")
+        return _double_quoted(value, column, indent)
+    if style == "'":
+        return _single_quoted(value, column, indent)
+    if _NOT_PLAIN_IN_BLOCK.match(value) or _RUAMEL_IMPLICIT.fullmatch(value):
+        raise _Unsupported(f"ruamel quotes {value!r}")
+    return _plain(value, column, indent)
+
+
+# The three writers below replay ruamel's Emitter.write_plain, write_single_quoted and
+# write_double_quoted on text with no line break and nothing to escape (what quoting_style
+# and _scalar let through). Each returns the space before the scalar, then the scalar.
+
+_WORDS_AND_SPACES = re.compile(r" +|[^ ]+")
+_WORDS_SPACES_QUOTES = re.compile(r" +|'|[^ ']+")
+
+
+def _plain(text: str, column: int, indent: int) -> str:
+    column += 1
+    if column + len(text) <= _WIDTH:  # fits: nothing can fold
+        return " " + text
+    out = [" "]
+    for run in _WORDS_AND_SPACES.findall(text):
+        if run[0] == " ":
+            if len(run) == 1 and column >= _WIDTH:  # fold at a single space
+                out.append("\n" + " " * indent)
+                column = indent
+                continue
+        elif len(run) + column > _WIDTH and column > indent:  # a long word starts a line
+            out.append("\n" + " " * indent)
+            column = indent
+        out.append(run)
+        column += len(run)
+    return "".join(out)
+
+
+def _single_quoted(text: str, column: int, indent: int) -> str:
+    column += 2
+    quotes = text.count("'")
+    if column + len(text) + quotes <= _WIDTH:  # fits: nothing can fold
+        return " '" + (text.replace("'", "''") if quotes else text) + "'"
+    out = [" '"]
+    for found in _WORDS_SPACES_QUOTES.finditer(text):
+        run = found.group()
+        if run == "'":
+            out.append("''")
+            column += 2
+            continue
+        if (run == " " and column > _WIDTH and found.start() != 0
+                and found.end() != len(text)):  # fold at a single inner space
+            out.append("\n" + " " * indent)
+            column = indent
+            continue
+        out.append(run)
+        column += len(run)
+    out.append("'")
+    return "".join(out)
+
+
+def _double_quoted(text: str, column: int, indent: int) -> str:
+    column += 2
+    if column + len(text) <= _WIDTH:  # fits: nothing can fold
+        return ' "' + text + '"'
+    out = [' "']
+    start = 0
+    last = len(text) - 1
+    space = text.find(" ", 1)
+    while 0 < space < last:
+        if column + (space - start) > _WIDTH:
+            # Fold here. The reader turns the line break into one space, so a space next to
+            # another one (or the break itself) is kept with a backslash.
+            escaped = text[space + 1] == " " or text[space - 1] == " " or start == space
+            out.append(text[start:space])
+            if escaped:
+                out.append("\\\n" + " " * indent + "\\")
+                column = indent + 1
+                start = space
+            else:
+                out.append("\n" + " " * indent)
+                column = indent
+                start = space + 1
+        space = text.find(" ", space + 1)
+    out.append(text[start:])
+    out.append('"')
+    return "".join(out)

@@ -1,0 +1,23 @@
+"""A small synthetic project from the benchmark generator, for the tests that compare a fast
+path of ``suggest`` with its reference on more varied pages than the seeds."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "benchmarks_generate"
+
+
+def generate_project(out: Path, documents: int = 40, *, seed: int = 11) -> Path:
+    """A complete project (seeds, annotations, codebook, schema) of ``documents`` pages."""
+    if NAME not in sys.modules:
+        spec = importlib.util.spec_from_file_location(NAME, ROOT / "benchmarks" / "generate.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[NAME] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+    sys.modules[NAME].generate(out, documents, seed=seed, jobs=1, verify="0")
+    return out
