@@ -195,7 +195,7 @@ def annotation_paths(ws: Workspace, paths: Sequence[Path] | None = None) -> list
     usage error.
     """
     if paths is None:
-        return all_annotation_files(ws)
+        return [Path(p) for p in all_annotation_files(ws)]
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -210,18 +210,19 @@ def annotation_paths(ws: Workspace, paths: Sequence[Path] | None = None) -> list
     return list(unique.values())
 
 
-def all_annotation_files(ws: Workspace) -> list[Path]:
+def all_annotation_files(ws: Workspace) -> list[str]:
     """Every ``*.yaml`` under ``annotations/`` (coders' copies included), in name order.
 
-    ``os.walk`` and string sorting: listing ten thousand files with ``Path.rglob`` and
-    sorting ``Path`` objects costs half a second.
+    ``os.walk``, string sorting and strings: listing ten thousand files with ``Path.rglob``
+    and sorting ``Path`` objects costs half a second, and a warm validation never needs the
+    ``Path`` of an unchanged file.
     """
     top = str(ws.project.annotations_dir)
     found: list[str] = []
     for folder, subfolders, files in os.walk(top):
         subfolders.sort()
         found.extend(os.path.join(folder, name) for name in files if name.endswith(".yaml"))
-    return [Path(p) for p in sorted(found)]
+    return sorted(found)
 
 
 def _inside(path: Path, folder: Path) -> Path | None:

@@ -35,7 +35,8 @@ InterCode = Annotated[int, Field(ge=1, le=8)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True,
+                              defer_build=True)
 
 
 # -- Codebook -------------------------------------------------------------------------------

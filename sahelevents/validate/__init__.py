@@ -59,7 +59,8 @@ _MIN_FILES_PER_WORKER = 8
 
 def check_file(ctx: CheckContext, task: FileTask) -> FileResult:
     """Stages 1-4 of one file (only what its summary needs when ``task.full`` is false)."""
-    annotation = load_annotation(task.path, display=task.display, max_bytes=task.max_bytes)
+    annotation = load_annotation(Path(task.path), display=task.display,
+                                 max_bytes=task.max_bytes)
     issues: list[Issue] = list(annotation.issues)
     facts: list[EventFacts] = []
     if annotation.loaded.data is not None:
@@ -177,15 +178,21 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
     if not tasks:
         return []
     _warm(run.ctx)
-    # The codebook, gazetteer and registry live as long as the run: moved out of the
-    # collector's sight, they are not traversed again and again while each file's short-lived
-    # values are collected, and forked workers do not copy their pages by touching their
-    # reference counts' neighbours.
+    # The codebook, gazetteer, registry and cached results live as long as the run: moved
+    # out of the collector's sight, they are not traversed again and again while each file's
+    # short-lived values are collected, and forked workers do not copy their pages by
+    # touching their reference counts' neighbours. Checking files is the one part of a run
+    # that makes garbage with cycles (exceptions and their frames), so the collector runs
+    # here even when the caller paused it.
     gc.freeze()
+    paused = not gc.isenabled()
+    gc.enable()
     try:
         return _compute_warm(run, tasks, jobs, progress)
     finally:
         gc.unfreeze()
+        if paused:
+            gc.disable()
 
 
 def _compute_warm(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None
@@ -281,16 +288,17 @@ class _Locator:
         self.root = os.path.abspath(ws.project.root) + os.sep
         self.annotations = os.path.abspath(ws.project.annotations_dir) + os.sep
 
-    def task(self, path: Path, *, full: bool, max_bytes: int) -> FileTask:
+    def task(self, path: Path | str, *, full: bool, max_bytes: int) -> FileTask:
         absolute = os.path.abspath(path)
         if absolute.startswith(self.root):
             display = absolute[len(self.root):].replace(os.sep, "/")
             inside = absolute.startswith(self.annotations)
             primary = inside and os.sep not in absolute[len(self.annotations):]
         else:
-            display = display_path(self.ws, path)
-            inside, primary = in_annotations(self.ws, path), is_primary(self.ws, path)
-        return FileTask(path, display, primary, inside, full, max_bytes)
+            display = display_path(self.ws, Path(path))
+            inside = in_annotations(self.ws, Path(path))
+            primary = is_primary(self.ws, Path(path))
+        return FileTask(os.fspath(path), absolute, display, primary, inside, full, max_bytes)
 
 
 def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache: bool = True,
@@ -300,23 +308,34 @@ def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache:
 
     ``progress(done, total)`` is called as files not found in the cache are checked.
     """
+    # Outside the per-file checks (see _compute), a run builds values that live until its
+    # report is made and hold no cycles: tens of thousands of cached results, keys and
+    # summaries. Left running, the collector walks them again and again as they grow.
+    with collection_paused():
+        return _validate_paths(ws, paths, cache=cache, max_bytes=max_bytes, jobs=jobs,
+                               progress=progress)
+
+
+def _validate_paths(ws: Workspace, paths: Sequence[Path] | None, *, cache: bool,
+                    max_bytes: int, jobs: int, progress: Progress | None) -> Report:
     everything = all_annotation_files(ws)
-    requested = everything if paths is None else annotation_paths(ws, paths)
+    requested: Sequence[Path | str] = (everything if paths is None
+                                       else annotation_paths(ws, paths))
     store = ValidationCache(ws.project.root, defer_writes=True) if cache else None
     ctx = _context(ws, store)
     locate = _Locator(ws)
     asked = [locate.task(path, full=True, max_bytes=max_bytes) for path in requested]
     asked_files = {t.display for t in asked}
-    asked_paths = {os.path.abspath(path) for path in requested}
-    others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
-                          for path in everything if os.path.abspath(path) not in asked_paths)
-              if t.primary and t.display not in asked_files]
+    others: list[FileTask] = []
+    if paths is not None:  # the cross stage needs every other primary file's summary
+        asked_paths = {t.absolute for t in asked}
+        others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
+                              for path in everything if os.path.abspath(path) not in asked_paths)
+                  if t.primary and t.display not in asked_files]
     results = _results(ctx, asked + others, store, jobs, progress)
     report = Report(files_checked=len(asked))
     for result in results[:len(asked)]:
         report.extend(result.issues or [])
-    with collection_paused():
-        report.extend(i for i in check_cross(r.summary for r in results)
-                      if i.file in asked_files)
+    report.extend(i for i in check_cross(r.summary for r in results) if i.file in asked_files)
     report.issues = _unique(report.issues)
     return report

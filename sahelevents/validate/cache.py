@@ -132,6 +132,7 @@ class ValidationCache:
         self._registries: dict[str, RegistryEntries] = {}
         # Results read this run, as stored (to write a new snapshot without re-encoding).
         self._raw: dict[str, Any] = {}
+        self._snapshot_read: Any = None
         self.loose_used = 0
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -271,6 +272,7 @@ class ValidationCache:
         snapshot = f'{{"inputs":{_json(inputs)},"results":{{{",".join(parts)}}}}}'
         del parts
         self.write(entries, {_SNAPSHOT: snapshot})
+        self._snapshot_read = None
         self._delete_loose()
 
     def holds_results(self, inputs: str) -> bool:
@@ -287,7 +289,10 @@ class ValidationCache:
         return loose is not None or bool(self._snapshot(inputs))
 
     def _snapshot(self, inputs: str) -> dict[str, Any]:
-        data = self.read([_SNAPSHOT]).get(_SNAPSHOT)
+        # Read once per run (``holds_results`` then ``results``): ten megabytes of JSON.
+        if self._snapshot_read is None:
+            self._snapshot_read = self.read([_SNAPSHOT]).get(_SNAPSHOT)
+        data = self._snapshot_read
         if not (isinstance(data, dict) and data.get("inputs") == inputs
                 and isinstance(data.get("results"), dict)):
             return {}
@@ -529,7 +534,7 @@ class ResultKeys:
 
         ``task.full`` is not part of the key: a full result also answers a summary-only
         request (the caller checks which one it has)."""
-        found = self.digests.annotation(os.path.abspath(task.path), task.max_bytes)
+        found = self.digests.annotation(task.absolute, task.max_bytes)
         if found is None:
             return None, None
         content, doc_id = found

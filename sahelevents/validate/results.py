@@ -8,7 +8,6 @@ through plain JSON so they can be cached and sent between processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sahelevents.issues import Issue, Severity
@@ -18,7 +17,8 @@ from sahelevents.issues import Issue, Severity
 class FileTask:
     """One file to check. ``full=False`` asks only for the summary the cross stage needs."""
 
-    path: Path
+    path: str
+    absolute: str  # os.path.abspath(path), made once: ten thousand files need it often
     display: str
     primary: bool
     in_annotations: bool
