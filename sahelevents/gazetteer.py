@@ -9,11 +9,15 @@
   same admin1 (GeoNames ships no admin2 names for this region).
 
 Filtering 60 MB of GeoNames JSON takes about a second, so the filtered subset is cached under
-``$XDG_CACHE_HOME/sahelevents`` keyed by the package version and the country list.
+``$XDG_CACHE_HOME/sahelevents`` keyed by the package version and the country list, with each
+town's folded names already worked out (keyed by the folding code too). A gazetteer makes
+the ``Place`` of a GeoNames town only when a look-up finds it: checking one annotation file
+needs a handful of the six thousand towns.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -25,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import sahelevents.textnorm
 from sahelevents.models import Country, PlacesFile
 from sahelevents.textnorm import fold
 
@@ -95,6 +100,53 @@ def _geonames_rows(iso2_codes: Iterable[str]) -> list[dict[str, Any]]:
     return rows
 
 
+#: Bump when the layout of the cached GeoNames table changes.
+_TABLE_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _GeoNamesTable:
+    """GeoNames rows and folded name -> row positions, best first (population, then id)."""
+
+    rows: list[dict[str, Any]]
+    keys: dict[str, list[int]]
+
+
+def _geonames_table(iso2_codes: Iterable[str]) -> _GeoNamesTable:
+    """The rows of :func:`_geonames_rows` and their folded names, cached per machine.
+
+    The cache's name carries a digest of the folding code, so a change to how names fold
+    can never be answered with keys folded the old way.
+    """
+    wanted = sorted(set(iso2_codes))
+    folding = hashlib.sha256(Path(sahelevents.textnorm.__file__).read_bytes()).hexdigest()[:16]
+    cache = _cache_dir() / (f"geonames-table-{_TABLE_FORMAT}-{MIN_POPULATION}-"
+                            f"{'-'.join(wanted)}-{folding}.json")
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return _GeoNamesTable(data["rows"], data["keys"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    rows = _geonames_rows(wanted)
+    keys: dict[str, list[int]] = {}
+    for position, row in enumerate(rows):
+        for key in {fold(name) for name in (row["name"], *row["alt"])}:  # each key once
+            if len(key) >= 2:
+                keys.setdefault(key, []).append(position)
+    # The order of Gazetteer.index among GeoNames towns: population, then place id.
+    for positions in keys.values():
+        positions.sort(key=lambda i: (-int(rows[i]["pop"]), f"geonames-{rows[i]['geonameid']}"))
+    try:  # a read-only home must not break look-ups, only slow them down
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"rows": rows, "keys": keys}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return _GeoNamesTable(rows, keys)
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -111,42 +163,62 @@ class Gazetteer:
         self.countries = {c.iso3: c for c in countries}
         self._iso3_by_iso2 = {c.iso2: c.iso3 for c in self.countries.values()}
         self._admin1_names = places.admin1
-        self.places: list[Place] = []
-        for p in places.places:
-            self.places.append(Place(
-                id=p.id, name=p.name, country=p.country, admin1=p.admin1 or "",
-                admin2=p.admin2 or "", admin3=p.admin3 or "", latitude=round(p.latitude, 4),
-                longitude=round(p.longitude, 4), kind=p.kind, source=p.source, curated=True,
-                alternate_names=tuple(p.alternate_names)))
-        if use_geonames:
-            self.places.extend(self._geonames_places())
-
-    def _geonames_places(self) -> list[Place]:
-        out = []
-        iso2_to_iso3 = {c.iso2: c.iso3 for c in self.countries.values()}
-        for row in _geonames_rows(iso2_to_iso3):
-            iso2 = row["cc"]
-            admin1 = self._admin1_names.get(iso2, {}).get(row["admin1"], "")
-            out.append(Place(
-                id=f"geonames-{row['geonameid']}", name=row["name"], country=iso2_to_iso3[iso2],
-                admin1=admin1, admin2="", admin3="", latitude=round(row["lat"], 4),
-                longitude=round(row["lon"], 4), kind="town",
-                source=f"GeoNames {row['geonameid']}", population=int(row["pop"]),
-                alternate_names=tuple(row["alt"])))
-        return out
+        self.use_geonames = use_geonames
+        self.curated: list[Place] = [
+            Place(id=p.id, name=p.name, country=p.country, admin1=p.admin1 or "",
+                  admin2=p.admin2 or "", admin3=p.admin3 or "", latitude=round(p.latitude, 4),
+                  longitude=round(p.longitude, 4), kind=p.kind, source=p.source, curated=True,
+                  alternate_names=tuple(p.alternate_names))
+            for p in places.places]
+        self._towns: dict[int, Place] = {}  # GeoNames row position -> its Place, once made
 
     @cached_property
-    def index(self) -> dict[str, list[Place]]:
-        """Folded name -> places, curated first, then by population."""
+    def _geonames(self) -> _GeoNamesTable:
+        if not self.use_geonames:
+            return _GeoNamesTable([], {})
+        return _geonames_table(self._iso3_by_iso2)
+
+    def _town(self, position: int) -> Place:
+        place = self._towns.get(position)
+        if place is None:
+            row = self._geonames.rows[position]
+            iso2 = row["cc"]
+            place = self._towns[position] = Place(
+                id=f"geonames-{row['geonameid']}", name=row["name"],
+                country=self._iso3_by_iso2[iso2],
+                admin1=self._admin1_names.get(iso2, {}).get(row["admin1"], ""), admin2="",
+                admin3="", latitude=round(row["lat"], 4), longitude=round(row["lon"], 4),
+                kind="town", source=f"GeoNames {row['geonameid']}",
+                population=int(row["pop"]), alternate_names=tuple(row["alt"]))
+        return place
+
+    @cached_property
+    def places(self) -> list[Place]:
+        """Every place: the curated ones, then the GeoNames towns by GeoNames id."""
+        return [*self.curated, *map(self._town, range(len(self._geonames.rows)))]
+
+    @cached_property
+    def _curated_index(self) -> dict[str, list[Place]]:
         table: dict[str, list[Place]] = {}
-        for place in self.places:
-            for name in {place.name, *place.alternate_names}:
-                key = fold(name)
+        for place in self.curated:
+            for key in {fold(name) for name in (place.name, *place.alternate_names)}:
                 if len(key) >= 2:
                     table.setdefault(key, []).append(place)
         for candidates in table.values():
-            candidates.sort(key=lambda p: (not p.curated, -p.population, p.id))
+            candidates.sort(key=lambda p: (-p.population, p.id))
         return table
+
+    def _candidates(self, key: str) -> list[Place]:
+        """Places with the folded name ``key``: curated first, then by population."""
+        curated = self._curated_index.get(key, [])
+        towns = self._geonames.keys.get(key)
+        return [*curated, *map(self._town, towns)] if towns else curated
+
+    @cached_property
+    def index(self) -> dict[str, list[Place]]:
+        """Folded name -> places, curated first, then by population (every place made)."""
+        return {key: self._candidates(key)
+                for key in dict.fromkeys([*self._curated_index, *self._geonames.keys])}
 
     @cached_property
     def by_id(self) -> dict[str, Place]:
@@ -165,8 +237,8 @@ class Gazetteer:
         qualified = _QUALIFIED.match(name)
         if qualified and self._country_iso3(qualified["country"]):
             iso3 = self._country_iso3(qualified["country"])
-            return [p for p in self.index.get(fold(qualified["name"]), []) if p.country == iso3]
-        candidates = self.index.get(fold(name), [])
+            return [p for p in self._candidates(fold(qualified["name"])) if p.country == iso3]
+        candidates = self._candidates(fold(name))
         order = {iso3: rank for rank, iso3 in enumerate(context)}
         return sorted(candidates, key=lambda p: (order.get(p.country, len(order)),
                                                  not p.curated, -p.population))
@@ -178,7 +250,7 @@ class Gazetteer:
     def is_ambiguous(self, name: str) -> bool:
         if _QUALIFIED.match(name):
             return False
-        return len({p.country for p in self.index.get(fold(name), [])}) > 1
+        return len({p.country for p in self._candidates(fold(name))}) > 1
 
     def suggestions(self, name: str, limit: int = 3) -> list[str]:
         import difflib
@@ -190,8 +262,8 @@ class Gazetteer:
                         admin1: str = "") -> tuple[str, str]:
         """(admin1, admin2) for a point, from the nearest curated place with an admin2."""
         best: tuple[float, Place] | None = None
-        for place in self.places:
-            if not place.curated or not place.admin2 or place.country != country:
+        for place in self.curated:
+            if not place.admin2 or place.country != country:
                 continue
             if admin1 and place.admin1 and place.admin1 != admin1:
                 continue

@@ -142,3 +142,23 @@ def test_rendered_codebook_is_committed_and_current(ws: Workspace) -> None:
     committed = (ws.project.codebook_dir / "CODEBOOK.md").read_text(encoding="utf-8")
     assert committed == render_codebook(ws.codebook, ws.places), (
         "codebook/CODEBOOK.md drifted: run `sahelevents codebook render --write`")
+
+
+def test_lazy_look_ups_give_what_the_full_index_gives(ws: Workspace) -> None:
+    """Look-ups make GeoNames towns one by one; the result is the documented order over every
+    place: curated first, then by population, then by id (here computed from scratch)."""
+    from sahelevents.gazetteer import Gazetteer
+    from sahelevents.textnorm import fold
+
+    every = Gazetteer(ws.places, ws.codebook.data.countries).places
+    assert sum(not p.curated for p in every) > 1000  # GeoNames towns are in
+    expected: dict[str, list[str]] = {}
+    for place in sorted(every, key=lambda p: (not p.curated, -p.population, p.id)):
+        for key in dict.fromkeys(fold(n) for n in (place.name, *place.alternate_names)):
+            if len(key) >= 2:
+                expected.setdefault(key, []).append(place.id)
+    lazy = Gazetteer(ws.places, ws.codebook.data.countries)
+    for key, ids in expected.items():
+        assert [p.id for p in lazy.lookup(key)] == ids, key
+    assert {k: [p.id for p in v] for k, v in lazy.index.items()} == expected
+    assert lazy.places == every

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -133,6 +134,42 @@ def test_a_tampered_entry_is_ignored(ws: Workspace, computed: list[str]) -> None
     connection.close()
     assert _codes(validate_paths(ws)) == ["C001"]
     assert len(computed) == 2
+
+
+def test_a_tampered_or_foreign_marshalled_entry_is_ignored(
+        ws: Workspace, computed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sahelevents.validate.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_MIN_LOOSE", 0)  # every run writes a snapshot
+    target = ws.project.annotations_dir / f"{SEED}.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
+                      encoding="utf-8")
+    assert _codes(validate_paths(ws)) == ["C001"]
+    store = ValidationCache(ws.project.root)
+    connection = sqlite3.connect(store.path)
+    (blob,) = connection.execute(f"SELECT data FROM {store.TABLE} WHERE key = 'snapshot'"
+                                 ).fetchone()
+    assert isinstance(blob, bytes) and b"C001" in blob  # marshalled, the issue inside
+    with connection:  # the issue changed in the bytes, the old checksum kept
+        connection.execute(f"UPDATE {store.TABLE} SET data = ? WHERE key = 'snapshot'",
+                           (blob.replace(b"C001", b"C000"),))
+    assert _codes(validate_paths(ws)) == ["C001"]
+    assert len(computed) == 2
+    # Written by another Python (its checksum salt differs): recomputed, not misread.
+    with connection:
+        connection.execute(f"UPDATE {store.TABLE} SET checksum = ? WHERE key = 'snapshot'",
+                           (cache_checksum_of_other_python("snapshot", blob),))
+    connection.close()
+    assert _codes(validate_paths(ws)) == ["C001"]
+    assert len(computed) == 3
+
+
+def cache_checksum_of_other_python(key: str, blob: bytes) -> str:
+    import sahelevents.validate.cache as cache_module
+
+    digest = hashlib.sha256(f"{cache_module.FORMAT}\0marshal 4 python 2.7\0{key}\0".encode())
+    digest.update(blob)
+    return digest.hexdigest()
 
 
 def test_no_cache_writes_nothing(ws: Workspace) -> None:

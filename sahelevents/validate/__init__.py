@@ -177,7 +177,8 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
              ) -> list[FileResult]:
     if not tasks:
         return []
-    _warm(run.ctx)
+    if _in_workers(tasks, jobs):
+        _warm(run.ctx)  # loaded once, before the workers fork; a few files load what they use
     # The codebook, gazetteer, registry and cached results live as long as the run: moved
     # out of the collector's sight, they are not traversed again and again while each file's
     # short-lived values are collected, and forked workers do not copy their pages by
@@ -188,16 +189,16 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
     paused = not gc.isenabled()
     gc.enable()
     try:
-        return _compute_warm(run, tasks, jobs, progress)
+        return _check_all(run, tasks, jobs, progress)
     finally:
         gc.unfreeze()
         if paused:
             gc.disable()
 
 
-def _compute_warm(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None
+def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None
                   ) -> list[FileResult]:
-    if jobs <= 1 or len(tasks) < _MIN_FILES_PER_WORKER * 2:
+    if not _in_workers(tasks, jobs):
         return _counted(map(run.check, tasks), len(tasks), progress)
     global _worker_run
     pool: ProcessPoolExecutor
@@ -224,6 +225,10 @@ def _compute_warm(run: _Run, tasks: list[FileTask], jobs: int, progress: Progres
         _worker_run = None
         if run.store is not None:
             run.store.pending.update(kept)
+
+
+def _in_workers(tasks: list[FileTask], jobs: int) -> bool:
+    return jobs > 1 and len(tasks) >= _MIN_FILES_PER_WORKER * 2
 
 
 def _warm(ctx: CheckContext) -> None:

@@ -7,6 +7,7 @@ through plain JSON so they can be cached and sent between processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -58,14 +59,18 @@ class EventSummary(NamedTuple):
         return [*self[:11], [list(link) for link in self.same_as]]
 
     @classmethod
-    def from_json(cls, data: list[Any]) -> EventSummary:
+    def from_json(cls, data: Sequence[Any]) -> EventSummary:
         # Entries come from our own cache, checksummed: the values already have their types
-        # (a damaged entry fails the checksum or raises here, and is recomputed).
+        # (a damaged entry fails the checksum or raises here, and is recomputed). ``data`` is
+        # not changed: the cache writes it again into its next snapshot.
         if len(data) != 12:
             raise ValueError("not an event summary")
         links = data[11]
-        data[11] = tuple(LinkSummary(*link) for link in links) if links else ()
-        return cls._make(data)
+        if links:
+            return cls._make((*data[:11], tuple(LinkSummary._make(link) for link in links)))
+        # The cache's snapshot stores tuples, ending in an empty tuple when there is no link:
+        # such a tuple already is the summary's value.
+        return cls._make(data if type(data) is tuple else (*data[:11], ()))
 
 
 _event_from_json = EventSummary.from_json
@@ -77,14 +82,13 @@ class FileSummary(NamedTuple):
     primary: bool
     events: tuple[EventSummary, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "doc": self.doc, "primary": self.primary,
-                "events": [e.to_json() for e in self.events]}
+    def to_json(self) -> list[Any]:
+        return [self.file, self.doc, self.primary, [e.to_json() for e in self.events]]
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileSummary:
-        return cls(str(data["file"]), _opt(data["doc"]), bool(data["primary"]),
-                   tuple(map(_event_from_json, data["events"])))
+    def from_json(cls, data: Sequence[Any]) -> FileSummary:
+        file, doc, primary, events = data
+        return cls(str(file), _opt(doc), bool(primary), tuple(map(_event_from_json, events)))
 
 
 @dataclass(slots=True)
@@ -107,15 +111,15 @@ class FileResult:
     #: What the checks computed on the way, for the parent to store; never cached itself.
     extras: Extras | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"summary": self.summary.to_json(),
-                "issues": None if self.issues is None else [issue_to_json(i)
-                                                            for i in self.issues]}
+    def to_json(self) -> list[Any]:
+        """``[summary, issues]`` of lists and scalars: JSON, and what the cache marshals."""
+        return [self.summary.to_json(),
+                None if self.issues is None else [issue_to_json(i) for i in self.issues]]
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileResult:
-        issues = data["issues"]
-        return cls(summary=FileSummary.from_json(data["summary"]),
+    def from_json(cls, data: Sequence[Any]) -> FileResult:
+        summary, issues = data
+        return cls(summary=FileSummary.from_json(summary),
                    issues=None if issues is None else [issue_from_json(i) for i in issues])
 
 
@@ -124,7 +128,7 @@ def issue_to_json(found: Issue) -> list[Any]:
             str(found.severity), found.doc, list(found.span) if found.span else None]
 
 
-def issue_from_json(data: list[Any]) -> Issue:
+def issue_from_json(data: Sequence[Any]) -> Issue:
     code, message, file, line, column, yaml_path, severity, doc, span = data
     return Issue(str(code), str(message), str(file), int(line), int(column), str(yaml_path),
                  Severity(severity), _opt(doc),
