@@ -12,6 +12,9 @@ from pathlib import Path
 
 from sahelevents.issues import UserError
 
+#: Caches of derived data, per project (ignored by git; always safe to delete).
+CACHE_DIR = ".sahelevents-cache"
+
 
 @dataclass(frozen=True)
 class Project:
@@ -69,6 +72,10 @@ class Project:
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
 
     def relative(self, path: Path) -> str:
         """A path as shown to users: relative to the root when inside it."""

@@ -11,12 +11,21 @@ stored file, its hash and every offset agree. Non-UTF-8 files and NUL bytes are 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
+import os
 import re
+import sys
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
+import pydantic
+
+import sahelevents
+import sahelevents.models
 from sahelevents.codebook import load_model_file
 from sahelevents.issues import DataError, Issue, UserError, issue
 from sahelevents.models import SourceDocument, SourceRegistry
@@ -43,6 +52,82 @@ def read_text_strict(path: Path) -> str:
     return text
 
 
+#: Bump when the layout of a parsed-registry cache file changes.
+_PARSED_FORMAT = 1
+
+
+@cache
+def _parser_digest() -> str:
+    """What the parsed form of a registry depends on besides its bytes: the models, this
+    module, pydantic and the Python that marshals it."""
+    digest = hashlib.sha256(f"{_PARSED_FORMAT}\0{sahelevents.__version__}\0{pydantic.VERSION}"
+                            f"\0{marshal.version}\0{sys.version_info[:2]}".encode())
+    for module in (sahelevents.models, sys.modules[__name__]):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+class ParsedRegistryCache:
+    """The validated content of one registry file, keyed by its bytes and the parser.
+
+    One file per registry (``<cache_dir>/registry/<digest of its path>.marshal``): a
+    checksum of the payload, then the payload marshalled (the format of Python's own
+    bytecode cache): the key, and the registry as ``model_dump(exclude_unset=True)`` gives it.
+    Any mismatch or damage means a parse, never a stale or wrong registry; a cache that
+    cannot be written costs time, never the command.
+    """
+
+    def __init__(self, cache_dir: Path, registry: Path) -> None:
+        name = hashlib.sha256(str(registry.resolve()).encode()).hexdigest()[:24]
+        self.file = cache_dir / "registry" / f"{name}.marshal"
+        self.registry = registry
+
+    def _key(self) -> str | None:
+        try:
+            content = self.registry.read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha256(_parser_digest().encode() + b"\0" + content).hexdigest()
+
+    def load(self) -> SourceRegistry | None:
+        key = self._key()
+        try:
+            blob = self.file.read_bytes()
+        except OSError:
+            return None
+        checksum, payload = blob[:64], blob[64:]
+        if key is None or checksum != hashlib.sha256(payload).hexdigest().encode():
+            return None
+        try:
+            stored_key, data = marshal.loads(payload)
+            if stored_key != key:
+                return None
+            return _constructed(data)
+        except (ValueError, EOFError, TypeError, KeyError):
+            return None
+
+    def store(self, data: SourceRegistry) -> None:
+        key = self._key()  # of the bytes now on disk: equal to what was parsed, or no match
+        if key is None:
+            return
+        payload = marshal.dumps((key, data.model_dump(exclude_unset=True)), 4)
+        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
+            os.replace(tmp, self.file)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _constructed(data: dict[str, Any]) -> SourceRegistry:
+    """A registry from its validated dump, without validating it again."""
+    values = dict(data)
+    if "documents" in values:
+        values["documents"] = [SourceDocument.model_construct(**d) for d in values["documents"]]
+    return SourceRegistry.model_construct(**values)
+
+
 @dataclass(frozen=True)
 class Document:
     meta: SourceDocument
@@ -60,12 +145,26 @@ class Registry:
         self.data = data
 
     @classmethod
-    def load(cls, path: Path) -> Registry:
+    def load(cls, path: Path, *, cache_dir: Path | None = None) -> Registry:
+        """The registry at ``path``; with ``cache_dir``, its parsed form is kept there.
+
+        Parsing and validating a registry of ten thousand documents takes a second, and
+        every command needs it; the parsed form of the same bytes is read back in a tenth
+        of that (see :class:`ParsedRegistryCache`).
+        """
         if not path.exists():
             return cls(path, SourceRegistry())
+        cache = ParsedRegistryCache(cache_dir, path) if cache_dir is not None else None
+        if cache is not None:
+            known = cache.load()
+            if known is not None:
+                return cls(path, known)
         # An archive registry lists tens of thousands of documents: far over the size limit
         # meant for hand-edited annotation files.
-        return cls(path, load_model_file(path, SourceRegistry, max_bytes=REGISTRY_MAX_BYTES))
+        data = load_model_file(path, SourceRegistry, max_bytes=REGISTRY_MAX_BYTES)
+        if cache is not None:
+            cache.store(data)
+        return cls(path, data)
 
     @cached_property
     def by_id(self) -> dict[str, SourceDocument]:

@@ -20,15 +20,19 @@ from sahelevents.sources import Document, Registry
 
 
 class Workspace:
-    def __init__(self, project: Project, *, use_geonames: bool = True) -> None:
+    """``use_cache=False``: nothing read from or written to the project's cache folder."""
+
+    def __init__(self, project: Project, *, use_geonames: bool = True,
+                 use_cache: bool = True) -> None:
         self.project = project
         self.use_geonames = use_geonames
+        self.use_cache = use_cache
         self._documents: dict[str, Document] = {}
         self._sentences: dict[str, list[Sentence]] = {}
 
     @classmethod
-    def find(cls, root: Path | None = None) -> Workspace:
-        return cls(Project.find(root))
+    def find(cls, root: Path | None = None, *, use_cache: bool = True) -> Workspace:
+        return cls(Project.find(root), use_cache=use_cache)
 
     @cached_property
     def codebook(self) -> Codebook:
@@ -45,7 +49,8 @@ class Workspace:
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry.load(self.project.registry_file)
+        return Registry.load(self.project.registry_file,
+                             cache_dir=self.project.cache_dir if self.use_cache else None)
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self._documents:

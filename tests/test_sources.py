@@ -59,3 +59,42 @@ def test_add_normalises_newlines_and_refuses_bad_files(registry_copy: Registry,
     nul.write_bytes(b"abc\x00def")
     with pytest.raises(DataError, match="NUL"):
         registry_copy.add(nul)
+
+
+def test_a_parsed_registry_is_kept_for_the_same_bytes_only(registry_copy: Registry,
+                                                          tmp_path: Path) -> None:
+    from sahelevents.sources import ParsedRegistryCache
+
+    path, cache = registry_copy.path, tmp_path / "cache"
+    parsed = Registry.load(path, cache_dir=cache).data
+    stored = ParsedRegistryCache(cache, path)
+    assert stored.file.is_file()
+    again = stored.load()  # what the next command reads, no YAML parsed
+    assert again is not None and again == parsed
+    assert again.model_dump(exclude_unset=True) == parsed.model_dump(exclude_unset=True)
+    assert [d.model_fields_set for d in again.documents] == [
+        d.model_fields_set for d in parsed.documents]
+    # The registry changes: the cached form no longer answers, the new bytes are parsed.
+    text = path.read_text(encoding="utf-8")
+    assert parsed.documents[0].outlet is None
+    path.write_text(text.replace("  outlet: null\n", "  outlet: edited\n", 1), encoding="utf-8")
+    assert stored.load() is None
+    assert Registry.load(path, cache_dir=cache).data.documents[0].outlet == "edited"
+    # A damaged cache file is ignored, never read as a registry.
+    blob = bytearray(stored.file.read_bytes())
+    blob[-5] ^= 0xFF
+    stored.file.write_bytes(bytes(blob))
+    assert stored.load() is None
+    assert Registry.load(path, cache_dir=cache).data.documents[0].outlet == "edited"
+
+
+def test_an_invalid_registry_is_never_cached(registry_copy: Registry, tmp_path: Path) -> None:
+    from sahelevents.sources import ParsedRegistryCache
+
+    path, cache = registry_copy.path, tmp_path / "cache"
+    path.write_text(path.read_text(encoding="utf-8").replace("sha256:", "sha_256:", 1),
+                    encoding="utf-8")
+    for _ in range(2):  # the second load reports the same errors: nothing was cached
+        with pytest.raises(DataError, match="sha_256"):
+            Registry.load(path, cache_dir=cache)
+    assert not ParsedRegistryCache(cache, path).file.exists()

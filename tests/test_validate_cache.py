@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from validator_project import CASES_DIR, SEED, build_project
 
 import sahelevents.validate as validate_module
+from sahelevents.cli import cli
 from sahelevents.issues import Report
 from sahelevents.project import Project
 from sahelevents.validate import check_file, validate_paths
@@ -173,8 +175,13 @@ def cache_checksum_of_other_python(key: str, blob: bytes) -> str:
 
 
 def test_no_cache_writes_nothing(ws: Workspace) -> None:
-    validate_paths(ws, cache=False)
-    assert not (ws.project.root / ".sahelevents-cache").exists()
+    validate_paths(Workspace(ws.project, use_geonames=False, use_cache=False), cache=False)
+    assert not ws.project.cache_dir.exists()
+    result = CliRunner().invoke(cli, ["--root", str(ws.project.root), "validate", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not ws.project.cache_dir.exists()
+    validate_paths(ws)
+    assert ws.project.cache_dir.exists()
 
 
 def test_cross_file_checks_run_even_when_every_file_is_cached(ws: Workspace,

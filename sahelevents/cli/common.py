@@ -11,9 +11,9 @@ import click
 from sahelevents.workspace import Workspace
 
 
-def workspace(ctx: click.Context) -> Workspace:
+def workspace(ctx: click.Context, *, use_cache: bool = True) -> Workspace:
     root: Path | None = (ctx.obj or {}).get("root")
-    return Workspace.find(root)
+    return Workspace.find(root, use_cache=use_cache)
 
 
 def quiet(ctx: click.Context) -> bool:

@@ -26,7 +26,8 @@ def _color() -> bool:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, json for programs, github for GitHub Actions annotations.")
 @click.option("--no-cache", is_flag=True,
-              help="Check every file again instead of reusing results of unchanged inputs.")
+              help="Check every file again instead of reusing results of unchanged inputs "
+              "(the cache folder is neither read nor written).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               help="Files larger than this are rejected unread.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
@@ -40,7 +41,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, no_cache: bo
     PATHS are files or folders. Exit 0 when valid, 1 when an error (or, with --strict, a
     warning) was found, 2 on a usage error. `sahelevents explain CODE` explains a code.
     """
-    ws = workspace(ctx)
+    ws = workspace(ctx, use_cache=not no_cache)
     bar = ProgressBar(ctx, "file")
     try:
         report = validate_paths(ws, list(paths) if paths else None, cache=not no_cache,

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
+from sahelevents.project import CACHE_DIR
 from sahelevents.release.members import FILE_SCHEMA, MEMBER_SCHEMA, SENTENCE_ROW_SCHEMA
 from sahelevents.workspace import Workspace
 
-CACHE_DIR = ".sahelevents-cache"
 TABLES = {"members": MEMBER_SCHEMA, "files": FILE_SCHEMA, "sentences": SENTENCE_ROW_SCHEMA}
 
 Tables = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]

@@ -311,7 +311,9 @@ def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache:
                    progress: Progress | None = None) -> Report:
     """Validate annotation files (``None``: every file under ``annotations/``).
 
-    ``progress(done, total)`` is called as files not found in the cache are checked.
+    ``progress(done, total)`` is called as files not found in the cache are checked. With
+    ``cache=False`` and a workspace made with ``use_cache=False`` nothing touches the
+    project's cache folder.
     """
     # Outside the per-file checks (see _compute), a run builds values that live until its
     # report is made and hold no cycles: tens of thousands of cached results, keys and

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import sahelevents
+from sahelevents.project import CACHE_DIR
 from sahelevents.sentences import Sentence, segment
 from sahelevents.validate.context import RegistryEntries, registry_entries
 from sahelevents.validate.results import FileResult, FileTask
@@ -54,7 +55,6 @@ from sahelevents.yamlio import collection_paused
 
 #: Bump when the layout of cached payloads changes.
 FORMAT = 4
-CACHE_DIR = ".sahelevents-cache"
 _BATCH = 500
 _SNAPSHOT = "snapshot"
 #: A run writes a new snapshot when more than this many results (or 5 % of them) were loose.
