@@ -14,7 +14,9 @@ the whole process tree), peak RSS and throughput:
 * ``validate`` cold (cache folder deleted) with ``--jobs 2``;
 * ``validate`` warm: nothing changed, and one annotation file changed;
 * ``sahelevents --version``: the start-up every command pays;
-* ``suggest --jobs 2 --dry-run`` (when the command exists);
+* ``suggest --jobs 2`` on a new project: the first 200 and 1,000 documents of the smallest
+  corpus (memory against the number of documents) and every document of the other corpora
+  up to 10k (throughput at archive scale), and ``--dry-run`` into the annotated corpus;
 * ``release 1.0.0`` cold (no cache) and warm, ``build`` warm;
 
 and, side by side on the same files: ``check-jsonschema --schemafile
@@ -245,6 +247,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+#: A fixed pure-Python loop, timed in a fresh process at the start and at the end of a run:
+#: shared machines change speed from hour to hour (up to 1.7x seen on the recording host),
+#: and figures from different runs compare only through it.
+SPEED_CHECK = "import time\nt=time.perf_counter()\ns=0\nfor i in range(30_000_000): s+=i\n" \
+    "print(time.perf_counter()-t)"
+
+
+def host_speed() -> float:
+    """Seconds the speed-check loop takes now (lower is faster)."""
+    out = subprocess.run([sys.executable, "-c", SPEED_CHECK], capture_output=True, text=True,
+                         check=True).stdout
+    return round(float(out), 2)
+
+
 def machine_slug(info: dict[str, Any]) -> str:
     cpu = re.sub(r"[^a-z0-9]+", "-", str(info["cpu"]).lower()).strip("-")[:24]
     return f"{info['nproc']}cpu-{cpu}"
@@ -361,6 +377,10 @@ def bench_corpus(info: dict[str, Any], args: argparse.Namespace,
         touched.write_bytes(original)
     if size == args.compare_size:
         measures.extend(bench_suggest(info, args, commands))
+    elif files <= 10_000 and not args.quick:
+        # Throughput at archive scale: a whole corpus, start-up spread over every document.
+        measures.extend(bench_suggest(info, args, commands, counts=[int(files)],
+                                      dry_run=False))
     # release/build: cold = a fresh clone in CI (no cache: validation and compilation from
     # scratch); warm = the cache filled by an earlier validate/release, nothing changed.
     def no_release(_: int) -> None:
@@ -396,13 +416,14 @@ def fresh_project(project: Path) -> Path:
     return fresh
 
 
-def bench_suggest(info: dict[str, Any], args: argparse.Namespace,
-                  commands: set[str]) -> list[Measure]:
+def bench_suggest(info: dict[str, Any], args: argparse.Namespace, commands: set[str], *,
+                  counts: Sequence[int] | None = None, dry_run: bool = True) -> list[Measure]:
     """suggest on the first N documents of a fresh project (writes new files), for each N of
-    --suggest-docs, and merging into the annotated corpus (--dry-run, first N documents)."""
+    ``counts`` (default --suggest-docs), and merging into the annotated corpus (--dry-run,
+    first N documents)."""
     project: Path = info["path"]
     label = info["label"]
-    counts = sorted({min(n, int(info["documents"])) for n in args.suggest_docs})
+    counts = sorted({min(n, int(info["documents"])) for n in (counts or args.suggest_docs)})
     if "suggest" not in commands:
         return [Measure(label, f"suggest --jobs {args.jobs}", "sahelevents suggest", {},
                         note="TODO: `sahelevents suggest` did not exist when this ran")]
@@ -430,6 +451,8 @@ def bench_suggest(info: dict[str, Any], args: argparse.Namespace,
         count = counts[0]
         chosen = ids[:count]
         units = {"files": float(count), "text_mb": sum(sizes[d] for d in chosen) / MB}
+        if not dry_run:
+            return measures
         measures.append(measure(
             label, f"suggest --jobs {args.jobs} --dry-run, annotated, {count:,} docs",
             sahelevents_cmd(project, "suggest", "--jobs", str(args.jobs), "--dry-run", *chosen),
@@ -806,6 +829,14 @@ def markdown(record: dict[str, Any], measures: Sequence[Measure]) -> str:
            f" **The code changed during this run (to {record['code']['end']}): figures of "
            "different commands may come from different code.**"),
         "",
+    ]
+    speed = record.get("speed_check_seconds")
+    if speed:
+        lines += [
+            f"Host speed check (a fixed 30-million-step Python loop, lower is faster): "
+            f"{speed['start']:.2f} s at the start of the run, {speed['end']:.2f} s at the end "
+            "(about 2.2 s when this host is quiet). Compare figures of runs through it.", ""]
+    lines += [
         "| corpus | documents | events (accepted) | French text |",
         "|---|---:|---:|---:|",
     ]
@@ -908,8 +939,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if args.full and "100k" not in args.sizes.split(","):
         args.sizes += ",100k"
     args.suggest_docs = [generate.parse_size(n) for n in args.suggest_docs.split(",") if n]
-    if args.full:
-        args.suggest_docs.append(10_000)
     return args
 
 
@@ -925,7 +954,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine()
     code_at_start = code_fingerprint()
     started = dt.datetime.now(dt.UTC)
-    print(f"machine: {info}", flush=True)
+    speed_at_start = host_speed()
+    print(f"machine: {info}; speed check {speed_at_start} s", flush=True)
     commands = available_commands()
     print(f"sahelevents commands: {', '.join(sorted(commands))}", flush=True)
     labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -958,6 +988,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   if writer_corpus is not None and not args.quick else None)
     end_to_end = bench_release_1m(args) if args.full else None
     code_at_end = code_fingerprint()
+    speed = {"start": speed_at_start, "end": host_speed()}
     if code_at_end != code_at_start:
         print(f"warning: the sahelevents code changed during the run ({code_at_start} -> "
               f"{code_at_end}); figures of different commands may come from different code",
@@ -969,7 +1000,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": date, "started": started.isoformat(timespec="seconds"),
         "seconds": round((dt.datetime.now(dt.UTC) - started).total_seconds()),
         "command": ("python benchmarks/run.py " + shlex.join(argv)).rstrip(), "machine": info,
-        "code": {"start": code_at_start, "end": code_at_end},
+        "code": {"start": code_at_start, "end": code_at_end}, "speed_check_seconds": speed,
         "results_file": str(results_file.relative_to(REPO)),
         "corpora": [{k: (str(v) if isinstance(v, Path) else v) for k, v in c.items()}
                     for c in corpora],
