@@ -164,7 +164,7 @@ def collection_paused() -> Iterator[None]:
     Afterwards what was built is moved to the collector's oldest generation (``freeze`` then
     ``unfreeze`` do exactly that, documented, without walking anything): otherwise the
     first allocation after the pause walks the whole new tree once more, as young objects.
-    Not while objects are frozen (before worker processes fork): that would thaw them.
+    Not inside :func:`frozen` (that would thaw what it froze).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -172,10 +172,44 @@ def collection_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if gc.get_freeze_count() == 0:
+            if not _frozen:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+# Whether objects are frozen by :func:`frozen`: ``gc.get_freeze_count`` walks every frozen
+# object (milliseconds for a loaded codebook), far too slow to ask on every parse.
+_frozen = 0
+
+
+def freeze() -> None:
+    """Hide every object alive now from the cycle collector (until :func:`thaw`).
+
+    For long-lived values (codebook, gazetteer, registry) before worker processes fork:
+    they are not walked again and again while short-lived values are collected, and a
+    forked worker does not copy their memory pages by touching them.
+    """
+    global _frozen
+    gc.freeze()
+    _frozen += 1
+
+
+def thaw() -> None:
+    global _frozen
+    _frozen -= 1
+    if not _frozen:
+        gc.unfreeze()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """:func:`freeze` for the time of a block."""
+    freeze()
+    try:
+        yield
+    finally:
+        thaw()
 
 
 class _Budget(Exception):

@@ -49,7 +49,7 @@ from sahelevents.validate.results import (
 )
 from sahelevents.validate.schema import check_schema
 from sahelevents.workspace import Workspace
-from sahelevents.yamlio import MAX_BYTES, collection_paused
+from sahelevents.yamlio import MAX_BYTES, collection_paused, freeze, frozen
 
 __all__ = ["FileTask", "check_file", "validate_paths"]
 
@@ -151,7 +151,7 @@ def _init_worker(root: Path, use_geonames: bool, use_cache: bool, late_keys: boo
         if store is not None and late_keys:
             run.late_keys = ResultKeys(ws, store)
         _warm(run.ctx)
-        gc.freeze()  # as in the parent, see _compute
+        freeze()  # for the worker's life, as in the parent (see _compute)
         _worker_run = run
 
 
@@ -185,13 +185,12 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
     # touching their reference counts' neighbours. Checking files is the one part of a run
     # that makes garbage with cycles (exceptions and their frames), so the collector runs
     # here even when the caller paused it.
-    gc.freeze()
     paused = not gc.isenabled()
     gc.enable()
     try:
-        return _check_all(run, tasks, jobs, progress)
+        with frozen():
+            return _check_all(run, tasks, jobs, progress)
     finally:
-        gc.unfreeze()
         if paused:
             gc.disable()
 
