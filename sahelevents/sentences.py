@@ -1,7 +1,7 @@
 """French sentence segmentation with stable ids, exact offsets and page-furniture kinds.
 
 Segmentation is done per line-block (news pages put one paragraph per line) with a small,
-documented French rule set (see ``_split``), on offsets of the original text, so that
+documented French rule set (see ``_spans``), on offsets of the original text, so that
 ``text[start:end] == sentence.text`` always holds and the text itself is never altered.
 
 Each sentence gets a *kind* so extraction can skip or treat apart what is not the article:
@@ -23,8 +23,8 @@ that no field is ever taken across a teaser boundary.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from sahelevents.textnorm import fold
@@ -61,7 +61,7 @@ _FURNITURE_PATTERNS = (
     r"^(telechargez|abonnez-vous|s'abonner|inscrivez-vous)\b",
     r"^l'espace des contributions est reserve",
     r"cookies?\b",
-    r"(consentir|consentement|publicites personnalisees|experience de navigation)",
+    r"consentir", r"consentement", r"publicites personnalisees", r"experience de navigation",
     r"^(redige par|source|par)\s*:?\s*$",
     r"^accueil\b",
     r"^ajoutez votre titre ici$",
@@ -75,6 +75,31 @@ _FURNITURE_AT_START = re.compile("|".join(
     f"(?:{p[1:]})" for p in _FURNITURE_PATTERNS if p.startswith("^")))
 _FURNITURE_ANYWHERE = re.compile("|".join(
     f"(?:{p})" for p in _FURNITURE_PATTERNS if not p.startswith("^")))
+
+
+def _literal_start(pattern: str) -> str:
+    """The text every match of ``pattern`` starts with, read off its source ("" if unsure):
+    the plain characters before the first operator, less a last one that is quantified."""
+    if "|" in pattern and ("\\" in pattern or "[" in pattern):
+        return ""  # brackets cannot be counted simply: do not guess
+    depth = 0
+    for char in pattern:  # a "|" outside brackets makes the start of the source optional
+        depth += (char == "(") - (char == ")")
+        if char == "|" and depth == 0:
+            return ""
+    literal = re.match(r"[a-z0-9 ',-]*", pattern)
+    prefix = literal.group() if literal else ""
+    if pattern[len(prefix):len(prefix) + 1] in ("?", "*", "+", "{"):
+        prefix = prefix[:-1]
+    return prefix
+
+
+# Searching every line for the patterns that may match anywhere was the most costly regex
+# call of segment (sre tries the alternation at every "c", "e", "p" or "v"); each of those
+# patterns starts with a word, so a line holding none of the words cannot match and is not
+# searched. None when some pattern has no such word: every line is then searched.
+_WORDS = tuple(_literal_start(p) for p in _FURNITURE_PATTERNS if not p.startswith("^"))
+_ANYWHERE_WORDS: tuple[str, ...] | None = _WORDS if all(_WORDS) else None
 # Markers after which the rest of the page lists other stories.
 _LIST_MARKERS = re.compile("|".join(f"(?:{p})" for p in (
     r"^les articles de l'auteur$",
@@ -92,21 +117,80 @@ _DATELINE = re.compile(
 _BYLINE = re.compile(r"^(par )?[A-ZÀ-Ý][\w’'.-]+( [A-ZÀ-Ý][\w’'.-]+){0,3}$")
 
 
-def _blocks(text: str) -> Iterator[tuple[int, int]]:
+# A block is a line of the page without its surrounding whitespace (what str.strip removes
+# is what \s matches): one pass over the text finds them all.
+_BLOCK = re.compile(r"\S(?:[^\n]*\S)?")
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
     """Non-empty lines as (start, end) offsets, surrounding spaces excluded."""
-    for match in re.finditer(r"[^\n]+", text):
-        raw = match.group()
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        start = match.start() + (len(raw) - len(raw.lstrip()))
-        yield start, start + len(stripped)
+    return [found.span() for found in _BLOCK.finditer(text)]
 
 
+# --- Folded keys of all the lines of a page at once -----------------------------------------
+# fold() works character by character, then collapses spaces and strips. Calling it on every
+# line was a third of the cost of segment (str.translate looks each character up in a dict),
+# so the page is folded once: a character is replaced by what it folds to when that is one
+# character, so offsets stay those of the text and a line's key is a slice. A line whose
+# slice is not already fold's result (an odd space, a character that folds to several or
+# none, e.g. "…" or a combining accent) is folded on its own, as before.
+_ASCII = re.compile(r"[\x00-\x7f]+")
+_UNFOLDED = "\x00"  # not printable: a line holding it is folded on its own
+
+
+@lru_cache(maxsize=4096)
+def _piece(char: str) -> str:
+    """What ``char`` folds to inside a line, when it is one character the final lower() leaves
+    alone and that replacing would not change again; else ``_UNFOLDED``."""
+    folded = fold(f"x{char}x")
+    if len(folded) != 3 or folded[0] != "x" or folded[2] != "x":
+        return _UNFOLDED
+    piece = folded[1]
+    if piece == char and char.lower() == char:
+        return piece
+    if piece.isascii() and fold(f"x{piece}x") == folded:
+        return piece
+    return _UNFOLDED
+
+
+# ASCII characters fold() changes otherwise than lower() (the backtick), spaces left aside.
+_ASCII_CHANGES = tuple((char, _piece(char)) for char in map(chr, range(128))
+                       if not char.isspace() and _piece(char) != char.lower())
+
+
+def _block_keys(text: str, blocks: list[tuple[int, int]]) -> list[str]:
+    """``fold(text[start:end])`` of every block."""
+    folded = text
+    for char, piece in _ASCII_CHANGES:
+        if char in folded:
+            folded = folded.replace(char, piece)
+    if not text.isascii():
+        for char in set(_ASCII.sub("", text)):  # the characters beyond ASCII
+            piece = _piece(char)
+            if piece != char:
+                folded = folded.replace(char, piece)
+    folded = folded.lower()
+    if len(folded) != len(text):  # cannot happen with the pieces above; stay exact anyway
+        return [fold(text[start:end]) for start, end in blocks]
+    keys: list[str] = []
+    for start, end in blocks:
+        key = folded[start:end]
+        # fold's result when printable (no _UNFOLDED, no space but " "), spaces single and
+        # none at the ends (a character may fold to one, "¨")
+        if not key.isprintable() or "  " in key or key[0] == " " or key[-1] == " ":
+            key = fold(text[start:end])
+        keys.append(key)
+    return keys
+
+
+# --- Sentence boundaries ---------------------------------------------------------------------
 # A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) when
 # whitespace and a sentence opener follow: a capital letter, a digit or an opening quote.
+# The whitespace never crosses a line break, so the whole text is searched in one pass and
+# each boundary falls inside one block.
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…]+[»\"”’)\]]*)(?P<space>\s+)(?=[«\"“(\[#@\d—–-]|[^\W\d_](?<=[A-ZÀ-ÖØ-Þ]))")
+    r"(?P<end>[.!?…]+[»\"”’)\]]*)(?P<space>[^\S\n]+)"
+    r"(?=[«\"“(\[#@\d—–-]|[^\W\d_](?<=[A-ZÀ-ÖØ-Þ]))")
 _ABBREVIATION_BEFORE = re.compile(
     r"(?:^|[\s(«\"'’])(?:M|MM|Mme|Mmes|Mlle|Mlles|Dr|Drs|Pr|Me|Mgr|St|Ste|Gén|Gal|Col|Cdt|Cne"
     r"|Lt|Lcl|Sgt|Adj|Cf|cf|etc|p|pp|n°|N°|No|no|art|av|bd|fig|vol|env|approx|min|max|km|ex"
@@ -116,31 +200,46 @@ _ABBREVIATION_BEFORE = re.compile(
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum accepts, as the re module defines \w
 
 
-def _split(block: str) -> list[tuple[int, int]]:
-    """Sentence spans inside one block (a line of the page), by a documented rule set.
+def _spans(text: str, blocks: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Sentence spans (offsets of ``text``) of every block, by a documented rule set.
 
     We measured pysbd at ~30 ms per news page, far too slow for archive-scale validation;
     these rules give the same sentences on the seed corpus at a small fraction of the cost.
     A boundary is a terminator followed by whitespace and a sentence opener, except after a
-    known abbreviation ("M.", "Pr.", "n°.") or an initial ("A. Diop").
+    known abbreviation ("M.", "Pr.", "n°.") or an initial ("A. Diop"), looked for in the 12
+    characters before the full stop, within the block.
     """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for found in _BOUNDARY.finditer(block):
-        end = found.end("end")
-        if found["end"] == "." and _ABBREVIATION_BEFORE.search(block, max(0, end - 12), end):
+    out: list[list[tuple[int, int]]] = []
+    # (start of the terminator, end of the sentence, start of the next one), in text order
+    found = [(f.start(), f.end("end"), f.end("space")) for f in _BOUNDARY.finditer(text)]
+    i, count = 0, len(found)
+    for b_start, b_end in blocks:
+        if i == count or found[i][0] >= b_end:
+            out.append([(b_start, b_end)])  # no boundary: the block is one sentence
             continue
-        spans.append((start, end))
-        start = found.end("space")
-    spans.append((start, len(block)))
-    merged: list[tuple[int, int]] = []
-    for span in spans:
-        piece = block[span[0]:span[1]]
-        if merged and not _ALNUM.search(piece):
-            merged[-1] = (merged[-1][0], span[1])  # a lone "." or "”" joins the sentence before
-        elif piece.strip():
-            merged.append(span)
-    return merged
+        pieces: list[tuple[int, int]] = []
+        start = b_start
+        while i < count and found[i][0] < b_end:
+            at, end, next_start = found[i]
+            i += 1
+            if end - at == 1 and text[at] == ".":
+                # At the start of the block, "^" (the block's start) is matched through the
+                # whitespace just before it instead: the text is searched, not the block.
+                low = end - 12 if end - 12 > b_start else max(0, b_start - 1)
+                if _ABBREVIATION_BEFORE.search(text, low, end):
+                    continue
+            pieces.append((start, end))
+            start = next_start
+        pieces.append((start, b_end))
+        merged: list[tuple[int, int]] = []
+        for p_start, p_end in pieces:
+            # a piece starting with a letter or digit has one: no search needed
+            if merged and not (text[p_start].isalnum() or _ALNUM.search(text, p_start, p_end)):
+                merged[-1] = (merged[-1][0], p_end)  # a lone "." or "”" joins the one before
+            elif not text[p_start].isspace() or text[p_start:p_end].strip():
+                merged.append((p_start, p_end))
+        out.append(merged)
+    return out
 
 
 def _is_headline_like(line: str) -> bool:
@@ -153,9 +252,24 @@ def classify_block(line: str, key: str | None = None) -> str | None:
     ``key`` is ``fold(line)`` when the caller has it already.
     """
     key = fold(line) if key is None else key
-    if _FURNITURE_AT_START.match(key) or _FURNITURE_ANYWHERE.search(key):
+    return _classify(line, key, _ANYWHERE_WORDS)
+
+
+def _classify(line: str, key: str, words: tuple[str, ...] | None) -> str | None:
+    """classify_block, given the words of which a line must hold one to be searched for
+    furniture (None: search every line)."""
+    if _FURNITURE_AT_START.match(key):
         return "furniture"
-    if _DATELINE.search(key):
+    if words is None:
+        if _FURNITURE_ANYWHERE.search(key):
+            return "furniture"
+    else:
+        for word in words:
+            if word in key:
+                if _FURNITURE_ANYWHERE.search(key):
+                    return "furniture"
+                break
+    if _DATELINE.match(key):  # every alternative is anchored at the start
         return "dateline"
     if (line.startswith("Par ") and len(line) < 60) or (
             _BYLINE.match(line) and sum(w.isupper() for w in line.split()) >= 1
@@ -164,10 +278,14 @@ def classify_block(line: str, key: str | None = None) -> str | None:
     return None
 
 
-def _block_kinds(lines: list[str]) -> list[tuple[str, int]]:
-    """(kind, story) of every line-block of a page."""
-    keys = [fold(line) for line in lines]
-    own = [classify_block(line, key) for line, key in zip(lines, keys, strict=True)]
+def _block_kinds(lines: list[str], keys: list[str] | None = None) -> list[tuple[str, int]]:
+    """(kind, story) of every line-block of a page; ``keys`` are their folded forms."""
+    keys = [fold(line) for line in lines] if keys is None else keys
+    words = _ANYWHERE_WORDS
+    if words is not None:  # only the words found on the page are looked for in each line
+        page = "\n".join(keys)
+        words = tuple(word for word in words if word in page)
+    own = [_classify(line, key, words) for line, key in zip(lines, keys, strict=True)]
     is_teaser_title = [bool(_TEASER.match(k)) for k in keys]
     is_marker = [bool(_LIST_MARKERS.match(k)) for k in keys]
     out: list[tuple[str, int]] = []
@@ -205,19 +323,38 @@ def _block_kinds(lines: list[str]) -> list[tuple[str, int]]:
     return out
 
 
+# The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+# about 2 µs a sentence and a tenth of segment's time; segment fills the slots through their
+# descriptors instead: the same object (same class, every field set) for half the cost.
+_SETTERS = tuple(getattr(Sentence, field.name).__set__ for field in fields(Sentence))
+assert [field.name for field in fields(Sentence)] == [
+    "id", "doc", "index", "start", "end", "text", "kind", "paragraph", "story"]
+
+
 def segment(doc_id: str, text: str) -> list[Sentence]:
     """Split a registered document into sentences with kinds, paragraphs and stories."""
-    blocks = list(_blocks(text))
-    kinds = _block_kinds([text[a:b] for a, b in blocks])
+    blocks = _blocks(text)
+    kinds = _block_kinds([text[a:b] for a, b in blocks], _block_keys(text, blocks))
+    set_id, set_doc, set_index, set_start, set_end, set_text, set_kind, set_paragraph, \
+        set_story = _SETTERS
+    new = object.__new__
     sentences: list[Sentence] = []
-    for paragraph, ((b_start, b_end), (kind, story)) in enumerate(zip(blocks, kinds, strict=True),
-                                                                  start=1):
-        for s_start, s_end in _split(text[b_start:b_end]):
-            start, end = b_start + s_start, b_start + s_end
-            index = len(sentences) + 1
-            sentences.append(Sentence(
-                id=f"{doc_id}#s{index}", doc=doc_id, index=index, start=start, end=end,
-                text=text[start:end], kind=kind, paragraph=paragraph, story=story))
+    index = 0
+    for paragraph, (spans, (kind, story)) in enumerate(
+            zip(_spans(text, blocks), kinds, strict=True), start=1):
+        for start, end in spans:
+            index += 1
+            sentence = new(Sentence)
+            set_id(sentence, f"{doc_id}#s{index}")
+            set_doc(sentence, doc_id)
+            set_index(sentence, index)
+            set_start(sentence, start)
+            set_end(sentence, end)
+            set_text(sentence, text[start:end])
+            set_kind(sentence, kind)
+            set_paragraph(sentence, paragraph)
+            set_story(sentence, story)
+            sentences.append(sentence)
     return sentences
 
 
