@@ -7,6 +7,7 @@ working directory to the first folder holding ``codebook/codebook.yaml``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,10 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as shown to users: relative to the root when inside it."""
+        absolute, root = os.path.abspath(path), os.path.abspath(self.root)
+        if absolute.startswith(root + os.sep):  # inside, as written: no file system calls
+            return Path(absolute[len(root) + 1:]).as_posix()
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
