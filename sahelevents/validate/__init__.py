@@ -186,9 +186,9 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
     # that makes garbage with cycles (exceptions and their frames), so the collector runs
     # here even when the caller paused it.
     paused = not gc.isenabled()
-    gc.enable()
     try:
-        with frozen():
+        with frozen():  # before the collector is enabled: what was built meanwhile is not walked
+            gc.enable()
             return _check_all(run, tasks, jobs, progress)
     finally:
         if paused:
