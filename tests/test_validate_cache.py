@@ -110,11 +110,16 @@ def test_a_changed_source_text_is_reported(ws: Workspace) -> None:
     assert "P002" in _codes(report) and "R001" in _codes(report)
 
 
-def test_a_corrupt_cache_is_ignored(ws: Workspace, computed: list[str]) -> None:
+def _validate_with_one_error(ws: Workspace) -> None:
+    """Give the seed's annotation file one error (C001) and validate: the cache now holds it."""
     target = ws.project.annotations_dir / f"{SEED}.yaml"
     target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
                       encoding="utf-8")
     assert _codes(validate_paths(ws)) == ["C001"]
+
+
+def test_a_corrupt_cache_is_ignored(ws: Workspace, computed: list[str]) -> None:
+    _validate_with_one_error(ws)
     database = ValidationCache(ws.project.root).path
     database.write_bytes(b"this is not a database" * 100)
     for suffix in ("-wal", "-shm"):
@@ -124,10 +129,7 @@ def test_a_corrupt_cache_is_ignored(ws: Workspace, computed: list[str]) -> None:
 
 
 def test_a_tampered_entry_is_ignored(ws: Workspace, computed: list[str]) -> None:
-    target = ws.project.annotations_dir / f"{SEED}.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
-                      encoding="utf-8")
-    assert _codes(validate_paths(ws)) == ["C001"]
+    _validate_with_one_error(ws)
     store = ValidationCache(ws.project.root)
     connection = sqlite3.connect(store.path)
     with connection:  # drop the issue from the stored result, keep the old checksum
@@ -143,10 +145,7 @@ def test_a_tampered_or_foreign_marshalled_entry_is_ignored(
     import sahelevents.validate.cache as cache_module
 
     monkeypatch.setattr(cache_module, "_MIN_LOOSE", 0)  # every run writes a snapshot
-    target = ws.project.annotations_dir / f"{SEED}.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("Battles", "Battle"),
-                      encoding="utf-8")
-    assert _codes(validate_paths(ws)) == ["C001"]
+    _validate_with_one_error(ws)
     store = ValidationCache(ws.project.root)
     connection = sqlite3.connect(store.path)
     (blob,) = connection.execute(f"SELECT data FROM {store.TABLE} WHERE key = 'snapshot'"
