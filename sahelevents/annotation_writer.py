@@ -118,16 +118,25 @@ def _write_mapping(mapping: Mapping[str, Any], indent: int, first_prefix: str,
     if not mapping:
         raise _Unsupported("empty mapping")
     prefix = first_prefix
+    pad = " " * indent
+    inner = indent + _MAPPING_INDENT
     for key, value in mapping.items():
-        if not _plain_key(key):
-            raise _Unsupported(f"key {key!r}")
+        if key not in _PLAIN_KEYS:
+            if not _plain_key(key):
+                raise _Unsupported(f"key {key!r}")
+            if len(_PLAIN_KEYS) < _MAX_PLAIN_KEYS:
+                _PLAIN_KEYS.add(key)
         head = f"{prefix}{key}:"
-        prefix = " " * indent
+        prefix = pad
         kind = type(value)
-        if kind is dict:
+        # Strings and integers first, without _scalar's call: a file has hundreds of them.
+        if kind is str:
+            out.append(f"{head}{_text(value, len(head), inner)}\n")
+        elif kind is int:
+            out.append(f"{head} {value}\n")
+        elif kind is dict:
             out.append(head + "\n")
-            _write_mapping(value, indent + _MAPPING_INDENT, " " * (indent + _MAPPING_INDENT),
-                           out)
+            _write_mapping(value, inner, " " * inner, out)
         elif kind is list:
             if not value:
                 out.append(head + " []\n")
@@ -135,16 +144,19 @@ def _write_mapping(mapping: Mapping[str, Any], indent: int, first_prefix: str,
             out.append(head + "\n")
             _write_sequence(value, indent + _DASH_OFFSET, out)
         else:
-            out.append(head + _scalar(value, len(head), indent + _MAPPING_INDENT) + "\n")
+            out.append(head + _scalar(value, len(head), inner) + "\n")
 
 
 def _write_sequence(items: Sequence[Any], dash_column: int, out: list[str]) -> None:
     content = dash_column - _DASH_OFFSET + _SEQUENCE_INDENT
     dash = " " * dash_column + "-"
+    first_prefix = dash + " " * (content - len(dash))
     for item in items:
         kind = type(item)
-        if kind is dict:
-            _write_mapping(item, content, dash + " " * (content - len(dash)), out)
+        if kind is str:
+            out.append(f"{dash}{_text(item, len(dash), content)}\n")
+        elif kind is dict:
+            _write_mapping(item, content, first_prefix, out)
         elif kind is list:
             raise _Unsupported("list in a list")
         else:
@@ -176,6 +188,12 @@ _RUAMEL_IMPLICIT = re.compile(r"""
     |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]
      :[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
     """, re.VERBOSE)
+
+
+# Keys found plain so far (a new file's few keys, met in every event), so that most keys
+# cost one set look-up.
+_PLAIN_KEYS: set[str] = set()
+_MAX_PLAIN_KEYS = 1024
 
 
 @lru_cache(maxsize=256)

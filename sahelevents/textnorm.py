@@ -54,6 +54,27 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", folded).strip().casefold()
 
 
+# The characters _ONE_TO_ONE changes: all of them but tab, line feed, carriage return and
+# the backtick are beyond ASCII.
+_ONE_TO_ONE_CHANGES = re.compile(
+    r"[^\x00-\x7f]|["
+    + "".join(re.escape(chr(code)) for code in sorted(_ONE_TO_ONE) if code < 0x80) + "]")
+
+
+def _one_to_one(found: re.Match[str]) -> str:
+    char = found.group()
+    return _ONE_TO_ONE.get(ord(char), char)
+
+
+def fold_one_to_one(text: str) -> str | None:
+    """The folded string of :func:`fold_with_map` when every character of ``text`` folds to
+    exactly one ASCII character (its mapping is then the identity), else None."""
+    # Substitution of the few characters the table changes, not str.translate: translate
+    # looks every character up in the table, and news text is nearly all ASCII.
+    quick = _ONE_TO_ONE_CHANGES.sub(_one_to_one, text)
+    return quick.lower() if quick.isascii() else None
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` character by character and return the offsets back into it.
 
@@ -63,20 +84,44 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     """
     # Fast path: when every character folds to exactly one character (nearly all French
     # text), the folded string is the translated text and the mapping is the identity.
-    quick = text.translate(_ONE_TO_ONE)
-    if quick.isascii():
-        lowered = quick.lower()
-        return lowered, list(range(len(text) + 1))
-    folded: list[str] = []
+    quick = fold_one_to_one(text)
+    if quick is not None:
+        return quick, list(range(len(text) + 1))
+    # Otherwise each character folds on its own (a definition per character, see
+    # _piece): the translation gives the folded string, and only text with a character
+    # that folds to more or less than one gets a mapping built piece by piece.
+    folded = text.translate(_PIECES)
+    if len(folded) == len(text) and _UNEVEN.isdisjoint(text):
+        return folded, list(range(len(text) + 1))
     mapping: list[int] = []
     for index, char in enumerate(text):
-        piece = char.translate(_APOSTROPHES).translate(_DASHES)
-        if piece in ("\u00a0", "\u202f", "\u2009", "\t", "\n", "\r"):
-            piece = " "
-        decomposed = unicodedata.normalize("NFKD", piece)
-        base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-        for out in base:
-            folded.append(out)
-            mapping.append(index)
+        mapping.extend([index] * len(_PIECES[ord(char)]))
     mapping.append(len(text))
-    return "".join(folded), mapping
+    return folded, mapping
+
+
+def _piece(char: str) -> str:
+    """What ``char`` folds to in :func:`fold_with_map`, on its own."""
+    piece = char.translate(_APOSTROPHES).translate(_DASHES)
+    if piece in ("\u00a0", "\u202f", "\u2009", "\t", "\n", "\r"):
+        piece = " "
+    decomposed = unicodedata.normalize("NFKD", piece)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+class _Pieces(dict[int, str]):
+    """Code point -> :func:`_piece`, filled as characters are met (str.translate asks the
+    mapping for each character); characters whose piece is not one character long are
+    recorded in ``_UNEVEN``."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        piece = _piece(char)
+        if len(piece) != 1:
+            _UNEVEN.add(char)
+        self[code] = piece
+        return piece
+
+
+_UNEVEN: set[str] = set()
+_PIECES = _Pieces()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sahelevents.codebook import Codebook
-from sahelevents.extract.literals import literal_alternation
+from sahelevents.extract.literals import literal_alternation, required_literals
 from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.rules import fold_for_match, span_back
 from sahelevents.textnorm import fold
@@ -146,7 +146,7 @@ def actor_matcher(codebook: Codebook) -> ActorMatcher:
 
 
 def find_actors(text: str, matcher: ActorMatcher,
-                folded_text: tuple[str, list[int]] | None = None) -> list[ActorMention]:
+                folded_text: tuple[str, Sequence[int]] | None = None) -> list[ActorMention]:
     """Actor mentions of one sentence, sorted, non-overlapping, each with its role.
 
     ``folded_text`` is ``fold_for_match(text)`` when the caller already has it.
@@ -193,16 +193,40 @@ def _folded_index(mapping: Sequence[int], offset: int) -> int | None:
     return index if index < len(mapping) and mapping[index] == offset else None
 
 
+def _hint(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A search for the literals one of which every match of ``pattern`` contains."""
+    literals = required_literals(pattern)
+    return (re.compile(literal_alternation(literals, spaces_match_runs=False))
+            if literals else None)
+
+
+# The patterns searched before a mention end at it ("$"), so re tries them at each of the
+# 70 positions before it; a search for the words each needs (a trie whose branches start
+# with plain characters, which re scans for quickly) rules most of them out first.
+_CLAIMED_HINT = _hint(_CLAIMED_BEFORE)
+_AGENT_HINT = _hint(_AGENT_BEFORE)
+_ALLY_HINT = _hint(_ALLY_BEFORE)
+_TARGET_HINT = _hint(_TARGET_BEFORE)
+
+
+def _search(pattern: re.Pattern[str], hint: re.Pattern[str] | None, text: str
+            ) -> re.Match[str] | None:
+    """``pattern.search(text)``, not tried when ``text`` lacks the words it needs."""
+    if hint is not None and hint.search(text) is None:
+        return None
+    return pattern.search(text)
+
+
 def _role(folded: str, start: int, end: int) -> tuple[str, str]:
     before = folded[max(0, start - 70):start]
     after = folded[end:end + 90]
-    claimed = _CLAIMED_BEFORE.search(before)
+    claimed = _search(_CLAIMED_BEFORE, _CLAIMED_HINT, before)
     if claimed:
         return "claimed", claimed.group().strip()
-    agent = _AGENT_BEFORE.search(before)
-    if agent and not _ALLY_BEFORE.search(before):
+    agent = _search(_AGENT_BEFORE, _AGENT_HINT, before)
+    if agent and not _search(_ALLY_BEFORE, _ALLY_HINT, before):
         return "agent", agent.group().strip()
-    target = _TARGET_BEFORE.search(before)
+    target = _search(_TARGET_BEFORE, _TARGET_HINT, before)
     if target:
         return "target", target.group().strip()
     active = _AGENT_AFTER.match(after)

@@ -27,8 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from sahelevents.codebook import ActorEntry, Codebook
 from sahelevents.extract.actors import ActorMention
@@ -145,6 +144,37 @@ class SentenceReader(Protocol):
     def casualties(self, sentence: Sentence) -> tuple[CasualtyMention, ...]: ...
 
 
+_T = TypeVar("_T")
+
+
+class _lazy(Generic[_T]):  # lower case: used like functools.cached_property
+    """:func:`functools.cached_property` without its lock: it is read tens of thousands of
+    times per corpus, and Python 3.11 takes an ``RLock`` on every first read. The value is
+    stored in the instance's ``__dict__``, where later reads find it without this
+    descriptor (a frozen dataclass forbids ``setattr``, not ``__dict__``)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _lazy[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _lazy[_T]:
+        if instance is None:
+            return self
+        value = self._compute(instance)
+        instance.__dict__[self._name] = value
+        return value
+
+
 @dataclass(frozen=True)
 class SentenceInfo:
     """What the extractors found in one eligible sentence (offsets into its text).
@@ -159,19 +189,19 @@ class SentenceInfo:
     hits: tuple[tuple[CompiledRule, RuleHit], ...]
     reader: SentenceReader = field(compare=False, repr=False)
 
-    @cached_property
+    @_lazy
     def dates(self) -> tuple[DateMention, ...]:
         return self.reader.dates(self.sentence)
 
-    @cached_property
+    @_lazy
     def actors(self) -> tuple[ActorMention, ...]:
         return self.reader.actors(self.sentence)
 
-    @cached_property
+    @_lazy
     def places(self) -> tuple[PlaceMention, ...]:
         return self.reader.places(self.sentence)
 
-    @cached_property
+    @_lazy
     def casualties(self) -> tuple[CasualtyMention, ...]:
         return self.reader.casualties(self.sentence)
 
@@ -263,11 +293,11 @@ def _date_for(info: SentenceInfo, hit: RuleHit, paragraph: Sequence[SentenceInfo
     return None, None
 
 
-def _agent_group(info: SentenceInfo, codebook: Codebook, day: dt.date,
+def _agent_group(info: SentenceInfo, ctx: Context, day: dt.date,
                  country: str | None) -> str | None:
     for mention in info.actors:
         if mention.role in ("agent", "claimed"):
-            entry = codebook.resolve_actor(mention.alias, day, country)
+            entry = ctx.resolve_actor(mention.alias, day, country)
             if entry is not None and entry.inter != 7:
                 return entry.group.id
     return None
@@ -318,6 +348,18 @@ class Context:
     gazetteer: Gazetteer
     countries: dict[int, list[str]]  # story -> ISO3 country context, most likely first
     latest: Callable[[int], dt.date | None]  # story -> no event after this day
+    # resolve_actor's answers: every event of a story resolves the same mentions again.
+    _resolved: dict[tuple[str, dt.date | None, str | None], ActorEntry | None] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def resolve_actor(self, alias: str, day: dt.date | None, country: str | None
+                      ) -> ActorEntry | None:
+        """:meth:`Codebook.resolve_actor`, once per document for each question."""
+        key = (alias, day, country)
+        if key in self._resolved:
+            return self._resolved[key]
+        entry = self._resolved[key] = self.codebook.resolve_actor(alias, day, country)
+        return entry
 
 
 def assemble(infos: Sequence[SentenceInfo], ctx: Context) -> list[Suggestion]:
@@ -368,7 +410,7 @@ def _clusters(story_infos: list[SentenceInfo], dates: dict[str, list[DateMention
                 continue
             place = _best_place([info])
             for index, day in enumerate(days := _days(date)):
-                agent = _agent_group(info, ctx.codebook, day, country)
+                agent = _agent_group(info, ctx, day, country)
                 anchor = _Anchor(rule, hit, info)
                 target = next((c for c in clusters if c.day == day and _compatible(
                     c, place.place.id if place and place.place else None, agent)), None)
@@ -446,14 +488,15 @@ def _actor_candidates(tiers: list[list[SentenceInfo]], ctx: Context, day: dt.dat
     out: list[_Candidate] = []
     for tier, infos in enumerate(tiers):
         for info in infos:
-            victims = [c for c in info.casualties]
             for mention in info.actors:
-                entry = ctx.codebook.resolve_actor(mention.alias, day, country)
+                entry = ctx.resolve_actor(mention.alias, day, country)
                 if entry is None:
                     continue
                 role = mention.role
+                # The casualties are read only when needed: many sentences are read for their
+                # actors alone.
                 if role == "mention" and any(c.start <= mention.start and mention.end <= c.end
-                                             for c in victims):
+                                             for c in info.casualties):
                     role = "target"  # "15 militaires" in a death toll were the ones hit
                 out.append(_Candidate(entry, mention, info, tier, role))
     return out
@@ -548,7 +591,7 @@ def _build(cluster: _Cluster, story_infos: list[SentenceInfo],
         # The winner's default, else the default of another rule that fired for the event.
         for anchor in sorted(cluster.anchors, key=lambda a: a is not winner):
             alias = anchor.rule.spec.default_actors.actor1
-            entry = codebook.resolve_actor(alias, day, country) if alias else None
+            entry = ctx.resolve_actor(alias, day, country) if alias else None
             if entry is not None and entry.group.id not in used:
                 fields["actor1"] = traced(entry.name, f"{anchor.rule.id}/default")
                 used = {entry.group.id}
@@ -559,7 +602,7 @@ def _build(cluster: _Cluster, story_infos: list[SentenceInfo],
                                   actor2.mention.end)
         used.add(actor2.entry.group.id)
     elif spec.default_actors.actor2:
-        entry = codebook.resolve_actor(spec.default_actors.actor2, day, country)
+        entry = ctx.resolve_actor(spec.default_actors.actor2, day, country)
         if entry is not None and entry.group.id not in used:
             fields["actor2"] = traced(entry.name, f"{spec.id}/default")
             used.add(entry.group.id)

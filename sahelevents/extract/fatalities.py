@@ -18,7 +18,7 @@ from typing import Final
 
 from sahelevents.extract.numbers import QuantityMention, find_quantities, fold_text
 
-__all__ = ["CasualtyMention", "find_casualties", "killed_total"]
+__all__ = ["CASUALTY_CUE", "CasualtyMention", "find_casualties", "killed_total"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,8 @@ _BREAKDOWN_RE: Final = re.compile(
 )
 # Coordination between two counts: "49 civils décédés et 15 militaires", "12 soldats, 3 civils".
 _COORD_RE: Final = re.compile(r"\s*(?:[,;]\s*)?(?:(?:et|ainsi\s+que|ou)\s+)?")
+#: What a casualty cue after a quantity looks like (see :func:`_read`).
+CASUALTY_CUE: Final = _AFTER_RE
 _ATTACH_WINDOW: Final = 200  # a "dont" part belongs to a total at most this far back
 _KILLED_ATTACKERS_RE: Final = re.compile(r"neutralis|abattu")
 

@@ -100,6 +100,7 @@ _TOKEN_RE: Final = re.compile(r"[a-z]+")
 # Not glued to letters ("1er", "G5", "18h30"), decimals ("2,5"), clock times or slash dates.
 _DIGITS: Final = r"[0-9]{1,3}(?:(?:\.| )[0-9]{3})+(?![0-9])|[0-9]+"
 _DIGIT_RE: Final = re.compile(rf"(?<![\w/])(?<![0-9][.,:])(?:{_DIGITS})(?!\w|[.,:/][0-9])")
+_ANY_DIGIT: Final = re.compile("[0-9]")
 _MULTIPLIERS: Final[Mapping[str, int]] = {
     "mille": 1_000,
     "million": 1_000_000,
@@ -136,6 +137,7 @@ def _digits_value(token: str) -> int | None:
     return int(compact)
 
 
+@lru_cache(maxsize=4096)  # "un", "une", "deux": the same few words in every text
 def _words_value(folded: str) -> int | None:
     if not folded.isascii():  # text2num only knows the ASCII spelling we fold to
         return None
@@ -195,7 +197,19 @@ class _Candidate:
 
 def _vague_pattern(phrases: Mapping[str, int]) -> tuple[re.Pattern[str] | None, dict[str, int]]:
     """Alternation of the phrases, longest first, plus a folded-key lookup table."""
-    return _vague_pattern_of(tuple(sorted(phrases.items())))
+    # Every sentence passes the codebook's one mapping: sorting it for the cache key of
+    # _vague_pattern_of each time costs more than comparing it with the last one seen.
+    for given, copy, built in _LAST_VAGUE:
+        if given is phrases and copy == phrases:
+            return built
+    built = _vague_pattern_of(tuple(sorted(phrases.items())))
+    _LAST_VAGUE[:] = [(phrases, dict(phrases), built)]
+    return built
+
+
+# The mapping last given to _vague_pattern, a copy of it as it was then, and its result.
+_LAST_VAGUE: list[tuple[Mapping[str, int], dict[str, int],
+                        tuple[re.Pattern[str] | None, dict[str, int]]]] = []
 
 
 @lru_cache(maxsize=8)
@@ -274,14 +288,18 @@ def find_quantities(text: str, vague_quantities: Mapping[str, int]) -> list[Quan
             value = lookup.get(_phrase_key(match.group()))
             if value is not None:
                 candidates.append(_Candidate(match.start(), match.end(), value, vague=True))
-    for match in _SCALED_RE.finditer(folded):
-        value = _scaled_value(match.group("num"), match.group("mult"))
-        if value is not None:
-            candidates.append(_Candidate(match.start(), match.end(), value, vague=False))
-    for match in _DIGIT_RE.finditer(folded):
-        value = _digits_value(match.group())
-        if value is not None:
-            candidates.append(_Candidate(match.start(), match.end(), value, vague=False))
+    # Both patterns need a digit, which most sentences lack (and the scaled one "mill").
+    if _ANY_DIGIT.search(folded) is not None:
+        if "mill" in folded:
+            for match in _SCALED_RE.finditer(folded):
+                value = _scaled_value(match.group("num"), match.group("mult"))
+                if value is not None:
+                    candidates.append(_Candidate(match.start(), match.end(), value,
+                                                 vague=False))
+        for match in _DIGIT_RE.finditer(folded):
+            value = _digits_value(match.group())
+            if value is not None:
+                candidates.append(_Candidate(match.start(), match.end(), value, vague=False))
     for match in _WORD_RUN_RE.finditer(folded):
         candidates.extend(_word_candidates(folded, match))
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from sahelevents.codebook import Codebook
 from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
 from sahelevents.extract.assemble import Context, SentenceInfo, Suggestion, assemble
 from sahelevents.extract.dates import DateMention, find_dates
-from sahelevents.extract.fatalities import CasualtyMention, find_casualties
+from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_casualties
+from sahelevents.extract.literals import literal_alternation, required_literals
+from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.places import PlaceMention, country_cues, find_places
 from sahelevents.extract.rules import ELIGIBLE_KINDS, RuleSet, fold_for_match
 from sahelevents.gazetteer import Gazetteer
@@ -48,17 +50,19 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
     if misplaced is not None:  # offsets would point at the wrong words in every trace
         raise ValueError(f"sentence {misplaced} does not match the text of {doc_id}")
     eligible = [s for s in sentences if s.kind in ELIGIBLE_KINDS]
-    countries = _country_context(sentences, codebook)
+    # Rules, actors and the country scan all read the folded sentences: folded once.
+    folds = {s.id: fold_for_match(s.text) for s in eligible}
+    countries = _country_context(sentences, codebook, lambda s: folds[s.id][0])
     headlines = _headlines(sentences)
     cues = country_cues(codebook)
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
     reader = _Reader(codebook, gazetteer, rules, countries, cues, sentences, published,
-                     context_year)
+                     context_year, folds)
     infos: list[SentenceInfo] = []
     for sentence in eligible:
-        folded = reader.folded(sentence)
         infos.append(SentenceInfo(sentence, sentence.id in headlines,
-                                  rules.hits(sentence.text, sentence.kind, folded), reader))
+                                  rules.hits(sentence.text, sentence.kind, folds[sentence.id]),
+                                  reader))
     ctx = Context(doc_id, codebook, gazetteer, countries, reader.latest)
     return assemble(infos, ctx)
 
@@ -70,7 +74,8 @@ class _Reader:
     def __init__(self, codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet,
                  countries: dict[int, list[str]], cues: dict[str, str],
                  sentences: Sequence[Sentence], published: dt.date | None,
-                 context_year: int | None) -> None:
+                 context_year: int | None,
+                 folds: dict[str, tuple[str, Sequence[int]]] | None = None) -> None:
         self._codebook = codebook
         self._gazetteer = gazetteer
         self._foreign = rules.foreign_places
@@ -80,10 +85,10 @@ class _Reader:
         self._published = published
         self._context_year = context_year
         self._matcher = actor_matcher(codebook)
-        self._folded: dict[str, tuple[str, list[int]]] = {}
+        self._folded: dict[str, tuple[str, Sequence[int]]] = dict(folds or {})
         self._story_dates: dict[int, tuple[dt.date | None, int | None]] = {}
 
-    def folded(self, sentence: Sentence) -> tuple[str, list[int]]:
+    def folded(self, sentence: Sentence) -> tuple[str, Sequence[int]]:
         """:func:`fold_for_match` of the sentence (rules and actors both read it)."""
         if sentence.id not in self._folded:
             self._folded[sentence.id] = fold_for_match(sentence.text)
@@ -101,7 +106,8 @@ class _Reader:
         return self.story_dates(story)[0]
 
     def dates(self, sentence: Sentence) -> tuple[DateMention, ...]:
-        reference, year = self.story_dates(sentence.story)
+        known = self._story_dates.get(sentence.story)
+        reference, year = known if known is not None else self.story_dates(sentence.story)
         return tuple(find_dates(sentence.text, reference, context_year=year))
 
     def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
@@ -113,7 +119,17 @@ class _Reader:
                                  story_countries, self._foreign, countries=self._cues))
 
     def casualties(self, sentence: Sentence) -> tuple[CasualtyMention, ...]:
+        if (_CASUALTY_HINT is not None
+                and _CASUALTY_HINT.search(fold_text(sentence.text)) is None):
+            return ()  # no word a casualty cue needs: no quantity is a casualty
         return tuple(find_casualties(sentence.text, self._codebook.vague_quantities))
+
+
+# Every casualty cue holds one of the literals extract.literals reads from its pattern: a
+# sentence with none of them has no casualty, and its quantities need not be looked for.
+_CASUALTY_LITERALS = required_literals(CASUALTY_CUE)
+_CASUALTY_HINT = (re.compile(literal_alternation(_CASUALTY_LITERALS, spaces_match_runs=False))
+                  if _CASUALTY_LITERALS else None)
 
 
 def _add_place_countries(countries: dict[int, list[str]], sentences: Sequence[Sentence],
@@ -156,25 +172,67 @@ def _first_words(codebook: Codebook) -> frozenset[str]:
     return frozenset(key.split(" ")[0] for key in country_cues(codebook))
 
 
-def _country_context(sentences: Sequence[Sentence], codebook: Codebook) -> dict[int, list[str]]:
-    """Story -> countries (ISO3) named in it, most named first; core countries win ties."""
+@lru_cache(maxsize=4)  # one codebook per run
+def _cue_constants(codebook: Codebook) -> tuple[int, frozenset[str]]:
+    """(most words in a country name, the ISO3 of the core countries)."""
+    longest = max((len(k.split()) for k in country_cues(codebook)), default=1)
+    return longest, frozenset(c.iso3 for c in codebook.data.countries if c.scope == "core")
+
+
+@lru_cache(maxsize=4)
+def _first_word_pattern(first_words: frozenset[str]) -> re.Pattern[str] | None:
+    """A search for any of ``first_words`` as a substring (None when one is empty)."""
+    if not first_words or "" in first_words:
+        return None
+    return re.compile(literal_alternation(first_words, spaces_match_runs=False))
+
+
+#: The word characters ([\w'-]) that fold() and fold_for_match() fold differently (fold
+#: unifies the apostrophe after NFKD, fold_for_match before): tests/test_extract_speed_*.py
+#: checks every character.
+_FOLD_APART = frozenset("\u0149")
+
+
+def _folded_text(sentence: Sentence) -> str:
+    return fold_for_match(sentence.text)[0]
+
+
+def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
+                     folded: Callable[[Sentence], str] | None = None) -> dict[int, list[str]]:
+    """Story -> countries (ISO3) named in it, most named first; core countries win ties.
+
+    ``folded`` gives a sentence's :func:`fold_for_match` text, when the caller has it.
+    """
+    if folded is None:
+        folded = _folded_text
     cues = country_cues(codebook)
-    longest = max((len(k.split()) for k in cues), default=1)
+    longest, core = _cue_constants(codebook)
     first_words = _first_words(codebook)
-    core = {c.iso3 for c in codebook.data.countries if c.scope == "core"}
+    starts = _first_word_pattern(first_words)
     counts: dict[int, Counter[str]] = {}
     for sentence in sentences:
         if sentence.kind not in ELIGIBLE_KINDS:
             continue
+        found = counts.get(sentence.story)
+        if found is None:
+            found = Counter()
+            counts[sentence.story] = found
+        # Most sentences name no country. A name found by the scan below starts with a word
+        # of first_words, part of the folding of a word of the sentence; word characters
+        # fold alike in fold() and fold_for_match() but for _FOLD_APART, so (spaces aside)
+        # that word is in the sentence's fold_for_match: a sentence without any of them
+        # is not scanned.
+        if (starts is not None and starts.search(folded(sentence)) is None
+                and _FOLD_APART.isdisjoint(sentence.text)):
+            continue
         words = [_fold_word(w) for w in _WORD.findall(sentence.text)]
-        counter = counts.setdefault(sentence.story, Counter())
         for i, word in enumerate(words):
             if word not in first_words and " " not in word:
                 continue  # no country name starts with this word
             for size in range(longest, 0, -1):
                 key = " ".join(words[i:i + size])
                 if key in cues:
-                    counter[cues[key]] += 1
+                    found[cues[key]] += 1
                     break
     ranked: dict[int, list[str]] = {}
     for story, counter in counts.items():

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from sahelevents.codebook import Codebook
@@ -33,7 +32,7 @@ from sahelevents.extract.literals import LiteralFinder, may_match, required_lite
 from sahelevents.issues import DataError, Issue, issue
 from sahelevents.modelio import validate_model
 from sahelevents.models import ContextSet, DefaultActors, Rule, RuleFile
-from sahelevents.textnorm import fold_with_map
+from sahelevents.textnorm import fold_one_to_one, fold_with_map
 from sahelevents.yamlio import LoadedYaml, load_yaml_file
 
 __all__ = [
@@ -61,13 +60,20 @@ ELIGIBLE_KINDS: tuple[str, ...] = ("title", "heading", "body", "teaser")
 _SPACE_RUN = re.compile(r" {2,}")
 
 
-def fold_for_match(text: str) -> tuple[str, list[int]]:
+def fold_for_match(text: str) -> tuple[str, Sequence[int]]:
     """Folded text (see :func:`textnorm.fold_with_map`) with runs of spaces collapsed.
 
     Returns the folded string and ``mapping`` where ``mapping[i]`` is the offset in ``text``
     of folded character ``i``; one extra entry maps the end.
     """
-    folded, mapping = fold_with_map(text)
+    # fold_with_map's fast path with the identity mapping as a range: a list of as many
+    # ints as the text has characters costs as much as folding it.
+    quick = fold_one_to_one(text)
+    mapping: Sequence[int]
+    if quick is not None:
+        folded, mapping = quick, range(len(text) + 1)
+    else:
+        folded, mapping = fold_with_map(text)
     if "  " not in folded:
         return folded, mapping
     chars: list[str] = []
@@ -172,12 +178,32 @@ class RuleSet:
     #: triggers' required literals the sentence holds (the same for the context patterns,
     #: read only in sentences where a trigger matched).
     _trigger_literals: LiteralFinder = field(init=False, compare=False, repr=False)
-    #: literal -> (rule index, trigger index) of the triggers that require it.
-    _triggers_of: dict[str, tuple[tuple[int, int], ...]] = field(init=False, compare=False,
+    #: literal found by ``_trigger_literals`` -> (rule index, trigger index) of the triggers
+    #: that require it or one of its prefixes (the literals a match implies are present).
+    _triggers_at: dict[str, tuple[tuple[int, int], ...]] = field(init=False, compare=False,
                                                                  repr=False)
     #: triggers without required literals: tried on every sentence.
     _unfiltered: tuple[tuple[int, int], ...] = field(init=False, compare=False, repr=False)
+    #: Per rule, the sentence kinds it reads (``spec.sentence_kinds`` as a set).
+    _kinds: tuple[frozenset[str], ...] = field(init=False, compare=False, repr=False)
     _context_literals: LiteralFinder = field(init=False, compare=False, repr=False)
+    #: Every distinct context of the rules; rules refer to them by position.
+    _all_contexts: tuple[CompiledContext, ...] = field(init=False, compare=False, repr=False)
+    #: Per rule, the positions of its ``forbids`` and of its ``requires`` contexts.
+    _rule_contexts: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = field(
+        init=False, compare=False, repr=False)
+    #: The patterns of every distinct context, one after the other, and per context the
+    #: positions of its own patterns in that list.
+    _all_patterns: tuple[re.Pattern[str], ...] = field(init=False, compare=False, repr=False)
+    _context_patterns: tuple[frozenset[int], ...] = field(init=False, compare=False,
+                                                          repr=False)
+    #: Per rule, the positions of the patterns of all its ``forbids`` contexts.
+    _forbidden_patterns: tuple[frozenset[int], ...] = field(init=False, compare=False,
+                                                            repr=False)
+    #: context literal -> positions of the patterns that require it.
+    _patterns_of: dict[str, frozenset[int]] = field(init=False, compare=False, repr=False)
+    #: positions of the patterns without required literals (always searched).
+    _unfiltered_patterns: frozenset[int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         triggers_of: dict[str, list[tuple[int, int]]] = {}
@@ -188,14 +214,51 @@ class RuleSet:
                     unfiltered.append((rule_index, trigger_index))
                 for literal in literals or ():
                     triggers_of.setdefault(literal, []).append((rule_index, trigger_index))
-        contexts = [c for rule in self.rules for c in (*rule.requires, *rule.forbids)]
-        object.__setattr__(self, "_trigger_literals", LiteralFinder(triggers_of))
-        object.__setattr__(self, "_triggers_of",
-                           {literal: tuple(pairs) for literal, pairs in triggers_of.items()})
+        finder = LiteralFinder(triggers_of)
+        object.__setattr__(self, "_trigger_literals", finder)
+        object.__setattr__(self, "_triggers_at", {
+            found: tuple(sorted({pair for literal in prefixes for pair in triggers_of[literal]}))
+            for found, prefixes in finder.prefixes.items()})
         object.__setattr__(self, "_unfiltered", tuple(unfiltered))
-        object.__setattr__(self, "_context_literals", LiteralFinder(
-            literal for context in contexts for literals in context.literals
-            for literal in literals or ()))
+        object.__setattr__(self, "_kinds",
+                           tuple(frozenset(rule.spec.sentence_kinds) for rule in self.rules))
+        # Contexts are shared between rules (named sets): one position per object.
+        positions: dict[int, int] = {}
+        distinct: list[CompiledContext] = []
+
+        def position(context: CompiledContext) -> int:
+            if id(context) not in positions:
+                positions[id(context)] = len(distinct)
+                distinct.append(context)
+            return positions[id(context)]
+
+        object.__setattr__(self, "_rule_contexts", tuple(
+            (tuple(position(c) for c in rule.forbids), tuple(position(c) for c in rule.requires))
+            for rule in self.rules))
+        patterns: list[re.Pattern[str]] = []
+        context_patterns: list[frozenset[int]] = []
+        patterns_of: dict[str, set[int]] = {}
+        unfiltered_patterns: set[int] = set()
+        for context in distinct:
+            own: set[int] = set()
+            for pattern, literals in zip(context.patterns, context.literals, strict=True):
+                own.add(len(patterns))
+                if literals is None:
+                    unfiltered_patterns.add(len(patterns))
+                for literal in literals or ():
+                    patterns_of.setdefault(literal, set()).add(len(patterns))
+                patterns.append(pattern)
+            context_patterns.append(frozenset(own))
+        object.__setattr__(self, "_all_contexts", tuple(distinct))
+        object.__setattr__(self, "_all_patterns", tuple(patterns))
+        object.__setattr__(self, "_context_patterns", tuple(context_patterns))
+        object.__setattr__(self, "_patterns_of",
+                           {literal: frozenset(found) for literal, found in patterns_of.items()})
+        object.__setattr__(self, "_unfiltered_patterns", frozenset(unfiltered_patterns))
+        object.__setattr__(self, "_forbidden_patterns", tuple(
+            frozenset().union(*(context_patterns[index] for index in forbids))
+            for forbids, _ in self._rule_contexts))
+        object.__setattr__(self, "_context_literals", LiteralFinder(patterns_of))
 
     def by_id(self, rule_id: str) -> CompiledRule:
         for rule in self.rules:
@@ -207,25 +270,105 @@ class RuleSet:
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
 
-    def hits(self, text: str, kind: str, folded: tuple[str, list[int]]
+    def hits(self, text: str, kind: str, folded: tuple[str, Sequence[int]]
              ) -> tuple[tuple[CompiledRule, RuleHit], ...]:
         """What every rule that reads sentences of ``kind`` fires in ``text`` (folded by
-        :func:`fold_for_match`), rule by rule: :func:`match_sentence`'s hits."""
-        candidates: dict[int, set[int]] = {}
-        for rule_index, trigger_index in self._unfiltered:
-            candidates.setdefault(rule_index, set()).add(trigger_index)
-        for literal in self._trigger_literals.present(folded[0]):
-            for rule_index, trigger_index in self._triggers_of[literal]:
-                candidates.setdefault(rule_index, set()).add(trigger_index)
-        # The contexts' literals are looked for once, when a trigger first matches.
-        present = cache(lambda: self._context_literals.present(folded[0]))
+        :func:`fold_for_match`), rule by rule: :func:`match_sentence`'s hits.
+
+        The same computation as :func:`_match` rule by rule (tests/test_extract_fast_paths.py
+        holds it to a plain search of every pattern), done for the whole rule set at once:
+        every sentence is read by every rule, and the per-rule calls, sets and sorts cost
+        more than the few regex searches most sentences need.
+        """
+        folded_text, mapping = folded
+        pairs = set(self._unfiltered)
+        triggers_at = self._triggers_at
+        for found in self._trigger_literals.longest(folded_text):
+            pairs.update(triggers_at[found])
+        if not pairs:
+            return ()
+        kinds = self._kinds
+        rules = self.rules
         hits: list[tuple[CompiledRule, RuleHit]] = []
-        for rule_index in sorted(candidates):
-            rule = self.rules[rule_index]
-            if kind in rule.spec.sentence_kinds:
-                found, _ = _match(rule, text, folded, candidates[rule_index], present)
-                hits.extend((rule, hit) for hit in found)
+        # The contexts' literals (and so the context patterns that can match) are looked for
+        # once, when a trigger first matches.
+        possible: set[int] | None = None
+        current = -1
+        claimed: list[tuple[int, int]] = []
+        rule_hits: list[RuleHit] = []
+        rule: CompiledRule | None = None
+        # (rule, trigger) pairs in order: rule by rule, each rule's triggers in order.
+        for rule_index, trigger_index in sorted(pairs):
+            if rule_index != current:
+                if rule is not None and rule_hits:
+                    rule_hits.sort(key=_start)
+                    hits.extend((rule, hit) for hit in rule_hits)
+                current = rule_index
+                claimed = []
+                rule_hits = []
+                rule = rules[rule_index] if kind in kinds[rule_index] else None
+            if rule is None:
+                continue
+            for match in rule.triggers[trigger_index].finditer(folded_text):
+                f_start, f_end = match.span()
+                if f_end == f_start or any(f_start < e and s < f_end for s, e in claimed):
+                    continue
+                claimed.append((f_start, f_end))
+                if possible is None:
+                    possible = set(self._unfiltered_patterns)
+                    for literal in self._context_literals.present(folded_text):
+                        possible |= self._patterns_of[literal]
+                if self._fires(rule_index, folded_text, f_start, f_end, possible):
+                    start, end = span_back(mapping, f_start, f_end)
+                    rule_hits.append(RuleHit(rule.id, start, end, text[start:end]))
+        if rule is not None and rule_hits:
+            rule_hits.sort(key=_start)
+            hits.extend((rule, hit) for hit in rule_hits)
         return tuple(hits)
+
+    def _fires(self, rule_index: int, folded: str, start: int, end: int,
+               possible: set[int]) -> bool:
+        """:func:`_context_verdict` is None: no forbidden context matches and every required
+        one does.
+
+        Only the context patterns in ``possible`` (their required literals are in the
+        sentence) are searched, as :meth:`CompiledContext.search` does with ``present``;
+        whether a context matches does not depend on which of its patterns is tried first.
+        """
+        forbids, requires = self._rule_contexts[rule_index]
+        # Mostly none of the patterns of a rule's many forbidden contexts can match.
+        if not self._forbidden_patterns[rule_index].isdisjoint(possible):
+            for index in forbids:
+                candidates = self._context_patterns[index] & possible
+                if candidates and self._found(index, candidates, folded, start, end):
+                    return False
+        for index in requires:
+            candidates = self._context_patterns[index] & possible
+            if not candidates or not self._found(index, candidates, folded, start, end):
+                return False
+        return True
+
+    def _found(self, index: int, candidates: Iterable[int], folded: str, start: int,
+               end: int) -> bool:
+        """Whether one of the ``candidates`` patterns of context ``index`` matches in its
+        window around the folded trigger span ``[start, end)``."""
+        context = self._all_contexts[index]
+        before, after = context.before, context.after
+        low = 0 if before is None else max(0, start - before)
+        high = len(folded) if after is None else min(len(folded), end + after)
+        window = folded[low:high]
+        patterns = self._all_patterns
+        # A loop, not any() over a generator: there is mostly one candidate.
+        for position in candidates:
+            if patterns[position].search(window) is not None:
+                break
+        else:
+            return False
+        return True
+
+
+def _start(hit: RuleHit) -> int:
+    return hit.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +416,7 @@ def _compile_context(context: ContextSet) -> CompiledContext:
 # -- Matching -------------------------------------------------------------------------------
 
 
-def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] | None = None
+def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, Sequence[int]] | None = None
                    ) -> tuple[list[RuleHit], list[RuleVeto]]:
     """Triggers of ``rule`` in one sentence: those that fire, and those vetoed by context."""
     folded = folded if folded is not None else fold_for_match(text)
@@ -282,7 +425,7 @@ def match_sentence(rule: CompiledRule, text: str, folded: tuple[str, list[int]] 
     return _match(rule, text, folded, possible, None)
 
 
-def _match(rule: CompiledRule, text: str, folded: tuple[str, list[int]],
+def _match(rule: CompiledRule, text: str, folded: tuple[str, Sequence[int]],
            possible: Container[int], context_literals: Callable[[], frozenset[str]] | None
            ) -> tuple[list[RuleHit], list[RuleVeto]]:
     """:func:`match_sentence`, trying only the triggers in ``possible`` (the others have
