@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
@@ -75,7 +76,7 @@ def fold_one_to_one(text: str) -> str | None:
     return quick.lower() if quick.isascii() else None
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
+def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
     """Fold ``text`` character by character and return the offsets back into it.
 
     ``mapping[i]`` is the offset in ``text`` of folded character ``i`` (one extra entry maps
@@ -83,16 +84,17 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     text. Spaces are not collapsed here, so the mapping stays simple and exact.
     """
     # Fast path: when every character folds to exactly one character (nearly all French
-    # text), the folded string is the translated text and the mapping is the identity.
+    # text), the folded string is the translated text and the mapping is the identity, a
+    # range (a list of as many ints as the text has characters costs as much as folding it).
     quick = fold_one_to_one(text)
     if quick is not None:
-        return quick, list(range(len(text) + 1))
+        return quick, range(len(text) + 1)
     # Otherwise each character folds on its own (a definition per character, see
     # _piece): the translation gives the folded string, and only text with a character
     # that folds to more or less than one gets a mapping built piece by piece.
     folded = text.translate(_PIECES)
     if len(folded) == len(text) and _UNEVEN.isdisjoint(text):
-        return folded, list(range(len(text) + 1))
+        return folded, range(len(text) + 1)
     mapping: list[int] = []
     for index, char in enumerate(text):
         mapping.extend([index] * len(_PIECES[ord(char)]))

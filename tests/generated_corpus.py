@@ -7,6 +7,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from sahelevents.project import Project
+from sahelevents.sentences import Sentence, segment
+from sahelevents.workspace import Workspace
+
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "benchmarks_generate"
 
@@ -21,3 +25,14 @@ def generate_project(out: Path, documents: int = 40, *, seed: int = 11) -> Path:
         spec.loader.exec_module(module)
     sys.modules[NAME].generate(out, documents, seed=seed, jobs=1, verify="0")
     return out
+
+
+def seed_and_generated_sentences(ws: Workspace, out: Path) -> list[Sentence]:
+    """Sentences of the seeds of ``ws`` and of a generated project of 40 pages at ``out``."""
+    generated = Workspace(Project(generate_project(out)))
+    found: list[Sentence] = []
+    for workspace in (ws, generated):
+        for meta in workspace.registry.data.documents:
+            text = workspace.registry.document(meta.id).text
+            found.extend(segment(meta.id, text))
+    return found

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 
 import pytest
-from generated_corpus import generate_project
+from generated_corpus import seed_and_generated_sentences
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -32,8 +32,7 @@ from sahelevents.extract.rules import (
     match_sentence,
     span_back,
 )
-from sahelevents.project import Project
-from sahelevents.sentences import Sentence, segment
+from sahelevents.sentences import Sentence
 from sahelevents.textnorm import fold
 from sahelevents.workspace import Workspace
 
@@ -46,14 +45,7 @@ def rules(ws: Workspace) -> RuleSet:
 @pytest.fixture(scope="module")
 def corpus_sentences(ws: Workspace, tmp_path_factory: pytest.TempPathFactory
                      ) -> list[Sentence]:
-    """Sentences of the seeds and of a generated corpus of 40 pages."""
-    generated = Workspace(Project(generate_project(tmp_path_factory.mktemp("fast") / "p")))
-    found: list[Sentence] = []
-    for workspace in (ws, generated):
-        for meta in workspace.registry.data.documents:
-            text = workspace.registry.document(meta.id).text
-            found.extend(segment(meta.id, text))
-    return found
+    return seed_and_generated_sentences(ws, tmp_path_factory.mktemp("fast") / "p")
 
 
 # -- Literal tests before searches ----------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,7 +34,7 @@ def test_fold_with_map_points_back_into_the_text(text: str) -> None:
     folded, mapping = textnorm.fold_with_map(text)
     assert len(mapping) == len(folded) + 1
     assert all(0 <= m <= len(text) for m in mapping)
-    assert mapping == sorted(mapping)
+    assert list(mapping) == sorted(mapping)
 
 
 def reference_fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -54,4 +55,19 @@ def reference_fold_with_map(text: str) -> tuple[str, list[int]]:
 
 @given(st.text(max_size=60) | st.text(alphabet="Kolondiébaç’ «»\u00a0ÉÀŒæß-–", max_size=40))
 def test_fold_with_map_fast_path_equals_its_definition(text: str) -> None:
-    assert textnorm.fold_with_map(text) == reference_fold_with_map(text)
+    folded, mapping = textnorm.fold_with_map(text)
+    assert (folded, list(mapping)) == reference_fold_with_map(text)
+
+
+def _characters(low: int, high: int) -> Iterator[str]:
+    for code in range(low, high):
+        if not 0xD800 <= code < 0xE000:
+            yield chr(code)
+
+
+def test_fold_with_map_table_equals_its_definition_for_every_character() -> None:
+    # Alone and between letters: the table is filled as characters are met.
+    for char in _characters(0, 0x3400):
+        for text in (char, f"a{char}b"):
+            folded, mapping = textnorm.fold_with_map(text)
+            assert (folded, list(mapping)) == reference_fold_with_map(text)

@@ -32,7 +32,7 @@ from sahelevents.extract.literals import LiteralFinder, may_match, required_lite
 from sahelevents.issues import DataError, Issue, issue
 from sahelevents.modelio import validate_model
 from sahelevents.models import ContextSet, DefaultActors, Rule, RuleFile
-from sahelevents.textnorm import fold_one_to_one, fold_with_map
+from sahelevents.textnorm import fold_with_map
 from sahelevents.yamlio import LoadedYaml, load_yaml_file
 
 __all__ = [
@@ -66,14 +66,7 @@ def fold_for_match(text: str) -> tuple[str, Sequence[int]]:
     Returns the folded string and ``mapping`` where ``mapping[i]`` is the offset in ``text``
     of folded character ``i``; one extra entry maps the end.
     """
-    # fold_with_map's fast path with the identity mapping as a range: a list of as many
-    # ints as the text has characters costs as much as folding it.
-    quick = fold_one_to_one(text)
-    mapping: Sequence[int]
-    if quick is not None:
-        folded, mapping = quick, range(len(text) + 1)
-    else:
-        folded, mapping = fold_with_map(text)
+    folded, mapping = fold_with_map(text)
     if "  " not in folded:
         return folded, mapping
     chars: list[str] = []
