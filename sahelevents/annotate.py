@@ -59,10 +59,11 @@ class MergeResult:
     def changed(self) -> bool:
         return self.before != self.after
 
-    def write(self) -> None:
-        """Write the merged text to the file (atomically), if it changed."""
+    def write(self, *, durable: bool = True) -> None:
+        """Write the merged text to the file (atomically), if it changed; ``durable=False``
+        leaves the fsync to the caller (see :func:`atomic_write_text`)."""
         if self.changed:
-            atomic_write_text(self.path, self.after)
+            atomic_write_text(self.path, self.after, durable=durable)
             self.written = True
 
     def diff(self) -> str:

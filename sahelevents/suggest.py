@@ -1,20 +1,20 @@
 """``sahelevents suggest``: run the extractor over documents and merge into annotation files.
 
-Documents are processed one by one (or by ``jobs`` worker processes) and each result is
-merged as soon as it arrives, in the order the documents were asked for; at most a few
-documents per worker are in flight (and a few files being written), so memory does not grow
-with the size of the corpus. The extractor (:func:`sahelevents.extract.pipeline.extract`) is
-pure: workers receive the workspace and rules once, then only document ids, and return the
-merged text; the driver writes the files.
+Documents are processed one by one (or by ``jobs`` worker processes), each read, extracted,
+merged into its file and written on its own, and reported in the order they were asked for;
+at most a few documents per worker are in flight, so memory does not grow with the size of
+the corpus. The extractor (:func:`sahelevents.extract.pipeline.extract`) is pure: workers
+receive the workspace and rules once, then only document ids.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -82,24 +82,32 @@ def _extract_one(ws: Workspace, rules: RuleSet, source: _Source) -> list[Suggest
                    ws.codebook, ws.gazetteer, rules, source.published, source.context_year)
 
 
-def _suggest_one(ws: Workspace, rules: RuleSet, doc_id: str, coder: str
+def _suggest_one(ws: Workspace, rules: RuleSet, doc_id: str, coder: str, write: bool
                  ) -> tuple[int, MergeResult]:
-    """Read, segment, extract and merge one document, writing nothing: the whole
-    per-document computation, so that worker processes share all of it. The caller writes
-    the file."""
+    """Read, segment, extract, merge and (with ``write``) write one document: the whole
+    per-document work, so that worker processes share all of it."""
     source = _source(ws, doc_id)
     suggestions = _extract_one(ws, rules, source)
     path = ws.project.annotations_dir / f"{doc_id}.yaml"
     merge = merge_suggestions(path, doc_id, source.sha256, suggestions,
                               codebook_version=ws.codebook.version, coder=coder,
                               dry_run=True, display=ws.project.relative(path))
+    if write:
+        # A file an annotator may have edited is fsynced before it replaces the old one.
+        # A new file holds nothing to lose: it is written whole under a temporary name
+        # and renamed (never seen half-written), and suggest_documents makes every new
+        # file durable with one sync at the end of the run instead of waiting for the
+        # disk once per file.
+        merge.write(durable=not merge.created)
     return len(suggestions), merge
 
 
 # -- Worker processes -----------------------------------------------------------------------
 
 # Workers receive the workspace (codebook, gazetteer, registry) and the rules once, then only
-# document ids: they read the texts themselves, and the driver stays free to write files.
+# document ids: they read the texts and write the files themselves. (Writing in the driver
+# cost it ~2 ms per document in handing results and files between threads and processes,
+# CPU the workers need on a 2-core machine.)
 _WORKER: dict[str, Any] = {}
 
 
@@ -107,8 +115,10 @@ def _init_worker(ws: Workspace, rules: RuleSet) -> None:
     _WORKER.update(ws=ws, rules=rules)
 
 
-def _suggest_in_worker(doc_ids: Sequence[str], coder: str) -> list[tuple[int, MergeResult]]:
-    return [_suggest_one(_WORKER["ws"], _WORKER["rules"], doc_id, coder) for doc_id in doc_ids]
+def _suggest_in_worker(doc_ids: Sequence[str], coder: str, write: bool
+                       ) -> list[tuple[int, MergeResult]]:
+    ws, rules = _WORKER["ws"], _WORKER["rules"]
+    return [_suggest_one(ws, rules, doc_id, coder, write) for doc_id in doc_ids]
 
 
 def _extract_in_worker(doc_ids: Sequence[str]) -> list[list[Suggestion]]:
@@ -148,42 +158,13 @@ def _suggest_all(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, coder
     """(doc id, suggestions found, merge result) for each document, in the order given, once
     its file is written (unless ``dry_run``)."""
     if jobs <= 1:
-        for doc_id in doc_ids:
-            count, merge = _suggest_one(ws, rules, doc_id, coder)
-            if not dry_run:
-                merge.write()
-            yield doc_id, count, merge
-        return
-    results = zip(doc_ids, _bounded_map(ws, rules, _suggest_in_worker, doc_ids, (coder,), jobs),
-                  strict=True)
-    if dry_run:
-        for doc_id, (count, merge) in results:
-            yield doc_id, count, merge
+        results: Iterator[tuple[int, MergeResult]] = (
+            _suggest_one(ws, rules, doc_id, coder, not dry_run) for doc_id in doc_ids)
     else:
-        yield from _written_behind(results)
-
-
-# Each file is written with an fsync, which waits for the disk for longer than merging takes:
-# the workers only compute, and threads of the driver write behind them (the wait releases
-# the GIL), a few files at a time.
-_WRITERS = 2
-_WRITES_IN_FLIGHT = 8
-
-
-def _written_behind(results: Iterable[tuple[str, tuple[int, MergeResult]]]
-                    ) -> Iterator[tuple[str, int, MergeResult]]:
-    """Each result once its file is written, in the order of ``results``."""
-    with ThreadPoolExecutor(max_workers=_WRITERS) as writers:
-        writing: deque[tuple[str, int, MergeResult, Future[None]]] = deque()
-        for doc_id, (count, merge) in results:
-            writing.append((doc_id, count, merge, writers.submit(merge.write)))
-            while writing and (writing[0][3].done() or len(writing) > _WRITES_IN_FLIGHT):
-                done_id, done_count, done_merge, written = writing.popleft()
-                written.result()
-                yield done_id, done_count, done_merge
-        for done_id, done_count, done_merge, written in writing:
-            written.result()
-            yield done_id, done_count, done_merge
+        results = _bounded_map(ws, rules, _suggest_in_worker, doc_ids, (coder, not dry_run),
+                               jobs)
+    for doc_id, (count, merge) in zip(doc_ids, results, strict=True):
+        yield doc_id, count, merge
 
 
 def extract_documents(ws: Workspace, doc_ids: Sequence[str], rules: RuleSet, *, jobs: int = 1
@@ -204,7 +185,8 @@ def suggest_documents(ws: Workspace, doc_ids: Sequence[str] | None = None, *, co
     """Suggest events for ``doc_ids`` (default: every registered document), merging each
     document's suggestions into ``annotations/<doc>.yaml`` as soon as they are ready."""
     known = [d.id for d in ws.registry.data.documents]
-    wanted = list(doc_ids) if doc_ids else known
+    # Each document once: two workers must never write the same file.
+    wanted = list(dict.fromkeys(doc_ids)) if doc_ids else known
     unknown = [d for d in wanted if d not in ws.registry.by_id]
     if unknown:
         raise UserError(f"unknown document(s): {', '.join(unknown)} (see "
@@ -215,6 +197,10 @@ def suggest_documents(ws: Workspace, doc_ids: Sequence[str] | None = None, *, co
                                   display_root=ws.project.root)
     if on_start is not None:
         on_start(len(wanted))
+    created = False
     for doc_id, count, merge in _suggest_all(ws, wanted, ruleset, coder=coder,
                                              dry_run=dry_run, jobs=jobs):
+        created = created or (merge.written and merge.created)
         yield DocumentOutcome(doc_id, count, merge)
+    if created:
+        os.sync()  # the new files were written without an fsync each (see _suggest_one)

@@ -548,15 +548,22 @@ def roundtrip_yaml() -> Any:
     return rt
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file.
+
+    The text goes to a temporary file renamed over ``path``: no reader, and no process killed
+    midway, ever sees half a file. ``durable`` also fsyncs it before the rename, so that a
+    power cut cannot either; a caller writing many new files passes ``False`` and syncs
+    once when it is done (a new file has no old content to lose).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -104,25 +105,49 @@ def test_hand_edits_and_comments_survive(project: Workspace) -> None:
     assert path.read_text(encoding="utf-8") == edited
 
 
+_HANDMADE = (f"# {SCHEMA_COMMENT}\n"
+             "# Coded by hand before the rules existed.\n"
+             f"source: {DOC}\nsource_sha256: {SHA}\ncodebook_version: 1.0.0\n"
+             "coders: [bea]   # flow style kept\nstatus: draft\n"
+             "events:\n"
+             "- id: manual-1   # dash at column 0 kept\n"
+             "  decision: accepted\n"
+             "  origin: manual\n"
+             "  event_date: '2023-09-08'\n")
+
+
 def test_new_suggestions_are_appended_after_human_content(project: Workspace) -> None:
     path = _file(project)
-    handmade = (f"# {SCHEMA_COMMENT}\n"
-                "# Coded by hand before the rules existed.\n"
-                f"source: {DOC}\nsource_sha256: {SHA}\ncodebook_version: 1.0.0\n"
-                "coders: [bea]   # flow style kept\nstatus: draft\n"
-                "events:\n"
-                "- id: manual-1   # dash at column 0 kept\n"
-                "  decision: accepted\n"
-                "  origin: manual\n"
-                "  event_date: '2023-09-08'\n")
-    path.write_text(handmade, encoding="utf-8")
+    path.write_text(_HANDMADE, encoding="utf-8")
     assert _suggest(project, DOC) == [1]
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(handmade)
+    assert text.startswith(_HANDMADE)
     instance, issues = validate_model(load_yaml(text.encode(), "x"), AnnotationFile)
     assert issues == [] and instance is not None
     assert [(e.id[:2], e.decision) for e in instance.events] == [("ma", "accepted"),
                                                                   ("s-", "suggested")]
+
+
+def test_edited_files_are_fsynced_and_new_files_synced_once(
+        project: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file a person wrote is on disk before it is replaced; new files, which hold nothing
+    to lose, are made durable together by one sync at the end of the run."""
+    calls: list[str] = []
+    monkeypatch.setattr(os, "fsync", lambda descriptor: calls.append("fsync"))
+    monkeypatch.setattr(os, "sync", lambda: calls.append("sync"))
+    assert sum(_suggest(project)) >= 2  # new files for two of the five seeds
+    assert calls == ["sync"]
+    calls.clear()
+    _file(project).write_text(_HANDMADE, encoding="utf-8")
+    assert _suggest(project, DOC) == [1]
+    assert calls == ["fsync"]
+    calls.clear()
+    assert _suggest(project, DOC) == [0]  # nothing written, nothing to sync
+    assert calls == []
+
+
+def test_a_document_named_twice_is_suggested_once(project: Workspace) -> None:
+    assert _suggest(project, DOC, DOC) == [1]
 
 
 def test_a_rejected_suggestion_never_comes_back(project: Workspace) -> None:
