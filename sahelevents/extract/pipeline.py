@@ -54,7 +54,8 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
     memo = _memo_for(codebook, gazetteer, rules)
     # Rules, actors and the country scan all read the folded sentences: folded once.
     folds = {s.id: memo.get("fold", s.text, fold_for_match) for s in eligible}
-    countries = _country_context(sentences, codebook, lambda s: folds[s.id][0])
+    countries = _country_context(sentences, codebook, named=lambda s: memo.get(
+        "countries", s.text, lambda text: _countries_named(text, folds[s.id][0], codebook)))
     headlines = _headlines(sentences)
     cues = country_cues(codebook)
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
@@ -262,17 +263,21 @@ def _folded_text(sentence: Sentence) -> str:
 
 
 def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
-                     folded: Callable[[Sentence], str] | None = None) -> dict[int, list[str]]:
+                     folded: Callable[[Sentence], str] | None = None,
+                     named: Callable[[Sentence], tuple[str, ...]] | None = None
+                     ) -> dict[int, list[str]]:
     """Story -> countries (ISO3) named in it, most named first; core countries win ties.
 
-    ``folded`` gives a sentence's :func:`fold_for_match` text, when the caller has it.
+    ``folded`` gives a sentence's :func:`fold_for_match` text, when the caller has it;
+    ``named`` the :func:`_countries_named` of a sentence, when the caller keeps them.
     """
-    if folded is None:
-        folded = _folded_text
-    cues = country_cues(codebook)
-    longest, core = _cue_constants(codebook)
-    first_words = _first_words(codebook)
-    starts = _first_word_pattern(first_words)
+    if named is None:
+        fold_of = folded or _folded_text
+
+        def named(sentence: Sentence) -> tuple[str, ...]:
+            return _countries_named(sentence.text, fold_of(sentence), codebook)
+
+    _longest, core = _cue_constants(codebook)
     counts: dict[int, Counter[str]] = {}
     for sentence in sentences:
         if sentence.kind not in ELIGIBLE_KINDS:
@@ -281,23 +286,7 @@ def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
         if found is None:
             found = Counter()
             counts[sentence.story] = found
-        # Most sentences name no country. A name found by the scan below starts with a word
-        # of first_words, part of the folding of a word of the sentence; word characters
-        # fold alike in fold() and fold_for_match() but for _FOLD_APART, so (spaces aside)
-        # that word is in the sentence's fold_for_match: a sentence without any of them
-        # is not scanned.
-        if (starts is not None and starts.search(folded(sentence)) is None
-                and _FOLD_APART.isdisjoint(sentence.text)):
-            continue
-        words = [_fold_word(w) for w in _WORD.findall(sentence.text)]
-        for i, word in enumerate(words):
-            if word not in first_words and " " not in word:
-                continue  # no country name starts with this word
-            for size in range(longest, 0, -1):
-                key = " ".join(words[i:i + size])
-                if key in cues:
-                    found[cues[key]] += 1
-                    break
+        found.update(named(sentence))
     ranked: dict[int, list[str]] = {}
     for story, counter in counts.items():
         ranked[story] = sorted(counter, key=lambda iso3: (-counter[iso3], iso3 not in core,
@@ -309,6 +298,33 @@ def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
         if not ranked[story]:
             ranked[story] = sorted(page, key=lambda iso3: (-page[iso3], iso3 not in core, iso3))
     return ranked
+
+
+def _countries_named(text: str, folded_text: str, codebook: Codebook) -> tuple[str, ...]:
+    """The ISO3 of each country name in a sentence, in order (``folded_text`` is its
+    :func:`fold_for_match`)."""
+    first_words = _first_words(codebook)
+    starts = _first_word_pattern(first_words)
+    # Most sentences name no country. A name found by the scan below starts with a word of
+    # first_words, part of the folding of a word of the sentence; word characters fold
+    # alike in fold() and fold_for_match() but for _FOLD_APART, so (spaces aside) that word
+    # is in the sentence's fold_for_match: a sentence without any of them is not scanned.
+    if (starts is not None and starts.search(folded_text) is None
+            and _FOLD_APART.isdisjoint(text)):
+        return ()
+    cues = country_cues(codebook)
+    longest, _core = _cue_constants(codebook)
+    found: list[str] = []
+    words = [_fold_word(w) for w in _WORD.findall(text)]
+    for i, word in enumerate(words):
+        if word not in first_words and " " not in word:
+            continue  # no country name starts with this word
+        for size in range(longest, 0, -1):
+            key = " ".join(words[i:i + size])
+            if key in cues:
+                found.append(cues[key])
+                break
+    return tuple(found)
 
 
 def story_date_context(story: int, sentences: Sequence[Sentence], published: dt.date | None,
