@@ -43,10 +43,18 @@ _CERTAINLY_PLAIN = re.compile(
 
 def quoting_style(value: str) -> str:
     """``'"'``, ``"'"`` or ``""`` (plain): how an annotation file writes ``value``."""
-    if _FOLD_RISK.search(value) or len(value) > _PLAIN_MAX:
+    if len(value) > _PLAIN_MAX or _fold_risk(value):
         # Long or oddly spaced text (quotes keep the source's "  " and non-breaking spaces).
         return '"'
     return "" if _plain_is_safe(value) else "'"
+
+
+def _fold_risk(value: str) -> bool:
+    """``_FOLD_RISK.search(value)``, without the regex for printable text (most text; the
+    regex tries its four branches at every character of a long quote)."""
+    if value.isprintable():  # then its only whitespace is the space (tested)
+        return "  " in value or value.startswith(" ") or value.endswith(" ")
+    return _FOLD_RISK.search(value) is not None
 
 
 # Shortcuts of _plain_reads_back, each decided without parsing (tests/test_annotation_writer.py
@@ -61,6 +69,9 @@ _PRINTABLE_NO_COLON = r"\x20-\x39\x3b-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\
 _READS_BACK_AS_TEXT = re.compile(
     rf"(?:[A-Za-zÀ-ÖØ-öø-ÿ]|[0-9](?=.* ))(?!.* #)[{_PRINTABLE_NO_COLON}]*(?<! )"
     r"|(?!0[bx]|[0-9]+e[0-9]+\Z)[0-9][0-9a-z]*[a-z][0-9a-z]*")
+# Text that starts with a letter reads as something else than a string only when it is one
+# of the words YAML reads as a null or a boolean ("null", "yes", "False"...): none is longer.
+_LONGEST_RETYPED_WORD = 5
 # A day written the ISO way: a date to YAML 1.1 loaders, so never plain.
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -69,13 +80,22 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def _plain_is_safe(value: str) -> bool:
     """Written plain, ``value`` reads back as itself with no warning, both with our strict
     loader (the validator's) and with a YAML 1.1 loader (PyYAML, many editors)."""
-    if _CERTAINLY_PLAIN.fullmatch(value) and plain_reads_as_text(value):
+    if _CERTAINLY_PLAIN.fullmatch(value) and _reads_as_text(value):
         return True
-    if _READS_BACK_AS_TEXT.fullmatch(value) and plain_reads_as_text(value):
+    if _READS_BACK_AS_TEXT.fullmatch(value) and _reads_as_text(value):
         return True
-    if _ISO_DAY.fullmatch(value):
+    if _ISO_DAY.fullmatch(value) or ": " in value:
+        # A date, or a mapping ("JNIM: Group for Support..."): no need to parse them.
         return False
     return _plain_reads_back(value)
+
+
+def _reads_as_text(value: str) -> bool:
+    """:func:`plain_reads_as_text`, without its regexes for text that starts with a letter
+    and is longer than every YAML word (names and quotes): only a number or a date reads as
+    something else."""
+    return ((len(value) > _LONGEST_RETYPED_WORD and value[0].isalpha())
+            or plain_reads_as_text(value))
 
 
 def _plain_reads_back(value: str) -> bool:
@@ -96,6 +116,13 @@ _MAPPING_INDENT = 2
 _DASH_OFFSET = 2
 _SEQUENCE_INDENT = 4
 
+# What a nested block adds to its parent's indentation ("pad", a string of spaces): a
+# mapping's keys, a list's dashes, and the content after a dash.
+_MAPPING_PAD = " " * _MAPPING_INDENT
+_DASH = " " * _DASH_OFFSET + "-"
+_AFTER_DASH = " " * (_SEQUENCE_INDENT - _DASH_OFFSET - 1)
+_ITEM_PAD = " " * _SEQUENCE_INDENT
+
 
 class _Unsupported(Exception):
     """A value whose ruamel output this writer does not reproduce exactly."""
@@ -106,61 +133,96 @@ def new_file_text(comment: str, document: Mapping[str, Any]) -> str | None:
     line, or ``None`` when it holds a value this writer does not reproduce exactly."""
     lines = [f"# {comment}\n"]
     try:
-        _write_mapping(document, 0, "", lines)
+        _write_mapping(document, "", "", lines)
     except _Unsupported:
         return None
     return "".join(lines)
 
 
-def _write_mapping(mapping: Mapping[str, Any], indent: int, first_prefix: str,
+# A file is ~300 lines, most of them "key: scalar" lines whose text repeats within the file
+# and across files (field names, rule ids, sentence ids, actor names, small offsets). The
+# writers below therefore append whole lines rendered by the cached functions further down,
+# which take the text before the key ("prefix": the indentation, or a list's dash) as it is:
+# its length is the key's column, so a line is a pure function of (prefix, key, value).
+# Only exact built-in types reach the caches (a cache matches 1 with True, "a" with a str
+# subclass); the rest goes through _scalar.
+
+
+def _write_mapping(mapping: Mapping[str, Any], first_prefix: str, pad: str,
                    out: list[str]) -> None:
-    """Keys at column ``indent``; the first one after ``first_prefix`` (a list's dash)."""
+    """Keys after ``pad``, the first one after ``first_prefix`` (a list's dash), of the same
+    length."""
     if not mapping:
         raise _Unsupported("empty mapping")
     prefix = first_prefix
-    pad = " " * indent
-    inner = indent + _MAPPING_INDENT
     for key, value in mapping.items():
-        if key not in _PLAIN_KEYS:
-            if not _plain_key(key):
-                raise _Unsupported(f"key {key!r}")
-            if len(_PLAIN_KEYS) < _MAX_PLAIN_KEYS:
-                _PLAIN_KEYS.add(key)
-        head = f"{prefix}{key}:"
-        prefix = pad
         kind = type(value)
-        # Strings and integers first, without _scalar's call: a file has hundreds of them.
         if kind is str:
-            out.append(f"{head}{_text(value, len(head), inner)}\n")
+            out.append(_text_line(prefix, key, value))
         elif kind is int:
-            out.append(f"{head} {value}\n")
+            out.append(_int_line(prefix, key, value))
         elif kind is dict:
-            out.append(head + "\n")
-            _write_mapping(value, inner, " " * inner, out)
+            out.append(_key_line(prefix, key))
+            inner = pad + _MAPPING_PAD
+            _write_mapping(value, inner, inner, out)
         elif kind is list:
-            if not value:
-                out.append(head + " []\n")
-                continue
-            out.append(head + "\n")
-            _write_sequence(value, indent + _DASH_OFFSET, out)
+            if value:
+                out.append(_key_line(prefix, key))
+                _write_sequence(value, pad, out)
+            else:
+                out.append(_key(prefix, key) + " []\n")
         else:
-            out.append(head + _scalar(value, len(head), inner) + "\n")
+            head = _key(prefix, key)
+            out.append(head + _scalar(value, len(head), len(pad) + _MAPPING_INDENT) + "\n")
+        prefix = pad
 
 
-def _write_sequence(items: Sequence[Any], dash_column: int, out: list[str]) -> None:
-    content = dash_column - _DASH_OFFSET + _SEQUENCE_INDENT
-    dash = " " * dash_column + "-"
-    first_prefix = dash + " " * (content - len(dash))
+def _write_sequence(items: Sequence[Any], pad: str, out: list[str]) -> None:
+    """The items of the list of a key written after ``pad``."""
+    dash = pad + _DASH
+    first_prefix = dash + _AFTER_DASH
+    item_pad = pad + _ITEM_PAD
     for item in items:
         kind = type(item)
         if kind is str:
-            out.append(f"{dash}{_text(item, len(dash), content)}\n")
+            out.append(_item_line(dash, item))
         elif kind is dict:
-            _write_mapping(item, content, first_prefix, out)
+            _write_mapping(item, first_prefix, item_pad, out)
         elif kind is list:
             raise _Unsupported("list in a list")
         else:
-            out.append(dash + _scalar(item, len(dash), content) + "\n")
+            out.append(dash + _scalar(item, len(dash), len(item_pad)) + "\n")
+
+
+@lru_cache(maxsize=1024)  # a new file has ~40 keys, each at one or two columns
+def _key(prefix: str, key: Any) -> str:
+    """``prefix`` then ``key:``, for a key ruamel writes plain."""
+    if not _plain_key(key):
+        raise _Unsupported(f"key {key!r}")
+    return f"{prefix}{key}:"
+
+
+@lru_cache(maxsize=1024)
+def _key_line(prefix: str, key: Any) -> str:
+    """The line of a key whose value is a block (a mapping or a list) on the next lines."""
+    return _key(prefix, key) + "\n"
+
+
+@lru_cache(maxsize=16384)  # field names, rule ids, sentence ids, names and dates recur
+def _text_line(prefix: str, key: Any, value: str) -> str:
+    head = _key(prefix, key)
+    return f"{head}{_text(value, len(head), len(prefix) + _MAPPING_INDENT)}\n"
+
+
+@lru_cache(maxsize=16384)  # offsets, precisions and fatalities recur
+def _int_line(prefix: str, key: Any, value: int) -> str:
+    return f"{_key(prefix, key)} {value}\n"
+
+
+@lru_cache(maxsize=4096)  # rule ids, coders and field names in lists
+def _item_line(dash: str, item: str) -> str:
+    content = len(dash) - 1 - _DASH_OFFSET + _SEQUENCE_INDENT
+    return f"{dash}{_text(item, len(dash), content)}\n"
 
 
 # Keys this writer knows ruamel writes plain (a new file's keys are all like this).
@@ -170,7 +232,6 @@ _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 # no line or paragraph separator, no byte-order mark); double quotes and backslashes need
 # escapes inside double quotes.
 _UNESCAPED = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
-_NEEDS_DOUBLE_QUOTE_ESCAPE = re.compile(r'["\\]')
 # Plain text ruamel's emitter would quote: a leading indicator, "- " or "? " or ": " first,
 # ": " or " #" inside, a final ":", a document marker.
 _NOT_PLAIN_IN_BLOCK = re.compile(
@@ -190,13 +251,6 @@ _RUAMEL_IMPLICIT = re.compile(r"""
     """, re.VERBOSE)
 
 
-# Keys found plain so far (a new file's few keys, met in every event), so that most keys
-# cost one set look-up.
-_PLAIN_KEYS: set[str] = set()
-_MAX_PLAIN_KEYS = 1024
-
-
-@lru_cache(maxsize=256)
 def _plain_key(key: Any) -> bool:
     return (type(key) is str and _PLAIN_KEY.fullmatch(key) is not None
             and _RUAMEL_IMPLICIT.fullmatch(key) is None)
@@ -221,25 +275,58 @@ def _scalar(value: Any, column: int, indent: int) -> str:
     raise _Unsupported(f"value {value!r}")
 
 
-@lru_cache(maxsize=16384)  # sentence ids, names and dates recur within and across files
 def _text(value: str, column: int, indent: int) -> str:
-    if not value or not _UNESCAPED.fullmatch(value):
-        raise _Unsupported(f"value {value!r}")
-    style = quoting_style(value)
-    if style == '"':
-        if _NEEDS_DOUBLE_QUOTE_ESCAPE.search(value):
-            raise _Unsupported(f"escapes in {value!r}")
-        return _double_quoted(value, column, indent)
+    style = _style(value)
+    if style == "":
+        return _plain(value, column, indent)
     if style == "'":
         return _single_quoted(value, column, indent)
-    if _NOT_PLAIN_IN_BLOCK.match(value) or _RUAMEL_IMPLICIT.fullmatch(value):
-        raise _Unsupported(f"ruamel quotes {value!r}")
-    return _plain(value, column, indent)
+    if style == '"':
+        return _double_quoted(value, column, indent)
+    raise _Unsupported(f"value {value!r}")
+
+
+# The style of a value does not depend on where it is written: decided once for a date or a
+# sentence id written at two columns (an event's field, then its trace).
+@lru_cache(maxsize=8192)
+def _style(value: str) -> str | None:
+    """:func:`quoting_style` of ``value``, or ``None`` when this writer cannot write it
+    exactly that way (escapes needed, plain text ruamel would quote)."""
+    if _PLAIN_TOKEN.fullmatch(value):
+        return ""
+    if _ISO_DAY.fullmatch(value):
+        return "'"
+    return _checked_style(value)
+
+
+# Shortcuts of _checked_style (tests/test_annotation_writer.py holds them to it), for the ids
+# a file is full of, most of them new in their file. One word of ASCII letters, digits and
+# "_.#-" is plain: either a letter first and too long to be a YAML word (sentence ids
+# "syn000012#s5", event ids "s-1bee3216", rule ids, field names), or digits and lower-case
+# letters, a digit first, that no YAML version reads as a number (suggestion keys
+# "85391aca1f9aab90", "0bb1e0f51ebf0078"; not "0b101", "0o17", "0x1f" nor "1e5"). A day
+# (_ISO_DAY) gets single quotes.
+_PLAIN_TOKEN = re.compile(
+    r"[A-Za-z][A-Za-z0-9_.#-]{5,79}"
+    r"|(?=[0-9a-z]{1,80}\Z)(?!0b[01]*\Z|0o[0-7]*\Z|0x[0-9a-f]*\Z|[0-9]+e[0-9]+\Z)"
+    r"[0-9][0-9a-z]*[a-z][0-9a-z]*")
+
+
+def _checked_style(value: str) -> str | None:
+    """:func:`_style` by all the checks."""
+    if not value or not _UNESCAPED.fullmatch(value):
+        return None
+    style = quoting_style(value)
+    if style == '"':  # then a double quote or a backslash would need an escape
+        return None if '"' in value or "\\" in value else style
+    if style == "" and (_NOT_PLAIN_IN_BLOCK.match(value) or _RUAMEL_IMPLICIT.fullmatch(value)):
+        return None
+    return style
 
 
 # The three writers below replay ruamel's Emitter.write_plain, write_single_quoted and
-# write_double_quoted on text with no line break and nothing to escape (what quoting_style
-# and _scalar let through). Each returns the space before the scalar, then the scalar.
+# write_double_quoted on text with no line break and nothing to escape (what _style lets
+# through). Each returns the space before the scalar, then the scalar.
 
 _WORDS_AND_SPACES = re.compile(r" +|[^ ]+")
 _WORDS_SPACES_QUOTES = re.compile(r" +|'|[^ ']+")
@@ -294,22 +381,23 @@ def _double_quoted(text: str, column: int, indent: int) -> str:
     out = [' "']
     start = 0
     last = len(text) - 1
-    space = text.find(" ", 1)
+    # ruamel folds at the first inner space where column + (space - start) > _WIDTH: the
+    # search jumps there (a quote has ~40 spaces, the ones before the width change nothing).
+    space = text.find(" ", max(1, start + _WIDTH - column + 1))
     while 0 < space < last:
-        if column + (space - start) > _WIDTH:
-            # Fold here. The reader turns the line break into one space, so a space next to
-            # another one (or the break itself) is kept with a backslash.
-            escaped = text[space + 1] == " " or text[space - 1] == " " or start == space
-            out.append(text[start:space])
-            if escaped:
-                out.append("\\\n" + " " * indent + "\\")
-                column = indent + 1
-                start = space
-            else:
-                out.append("\n" + " " * indent)
-                column = indent
-                start = space + 1
-        space = text.find(" ", space + 1)
+        # Fold here. The reader turns the line break into one space, so a space next to
+        # another one (or the break itself) is kept with a backslash.
+        escaped = text[space + 1] == " " or text[space - 1] == " " or start == space
+        out.append(text[start:space])
+        if escaped:
+            out.append("\\\n" + " " * indent + "\\")
+            column = indent + 1
+            start = space
+        else:
+            out.append("\n" + " " * indent)
+            column = indent
+            start = space + 1
+        space = text.find(" ", max(space + 1, start + _WIDTH - column + 1))
     out.append(text[start:])
     out.append('"')
     return "".join(out)

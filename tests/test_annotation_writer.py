@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +127,74 @@ _QUOTING_ALPHABET = [*"aAzZeEbBxXoO0123456789 #:',-._+?~&*!|>%@`\"\\[]{}éÀ’�
 @example(value="syn000012#s5")
 @example(value="85391aca1f9aab90")
 @example(value="1e5")
+@example(value="JNIM: Group")
+@example(value="yes")
 def test_quoting_shortcuts_agree_with_parsing(value: str) -> None:
     """The shortcuts of the quoting decision give what writing the value plain and parsing it
-    back (with PyYAML and with our loader) gives."""
+    back (with PyYAML and with our loader) gives, or what the regex they skip gives."""
     if annotation_writer._READS_BACK_AS_TEXT.fullmatch(value) and plain_reads_as_text(value):
         assert annotation_writer._plain_reads_back(value)
     if annotation_writer._ISO_DAY.fullmatch(value):
         assert not annotation_writer._plain_reads_back(value)
+    fold_risk = annotation_writer._FOLD_RISK.search(value) is not None
+    assert annotation_writer._fold_risk(value) == fold_risk
+    if ": " in value and not fold_risk:  # what _plain_is_safe gets
+        assert not annotation_writer._plain_reads_back(value)
+    if value:
+        assert annotation_writer._reads_as_text(value) == plain_reads_as_text(value)
+
+
+def test_printable_text_has_no_whitespace_but_the_space() -> None:
+    """What _fold_risk relies on to skip its regex."""
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+    other_whitespace = re.findall(r"[^\S ]", every_character)
+    assert "\xa0" in other_whitespace
+    assert not any(c.isprintable() for c in other_whitespace)
+
+
+_WORDS = ["null", "Null", "true", "False", "yes", "No", "on", "OFF", "y", "n", "~", "nan"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=st.one_of(
+    st.text(alphabet=st.sampled_from([*"abefoxyzAZ019#._- :'"]), max_size=14),
+    st.lists(st.sampled_from(["syn000012#s5", "s-1bee", "0b", "0o", "0x", "1", "17", "e5",
+                              "a", "f", "2024-06-27", "extract.dates", "-", *_WORDS]),
+             max_size=4).map("".join),
+    st.sampled_from(_WORDS),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12)))
+@example(value="0bb1e0f51ebf0078")
+@example(value="4993970383081113")
+@example(value="0o17")
+@example(value="12e34")
+@example(value="2024-06-27")
+@example(value="Yes_no")
+@example(value="f" * 80)
+@example(value="f" * 81)
+def test_style_shortcuts_agree_with_the_checks(value: str) -> None:
+    """The ids _style finds plain (or single-quoted) without the checks: the checks agree,
+    and so does parsing them written plain."""
+    if annotation_writer._PLAIN_TOKEN.fullmatch(value):
+        assert annotation_writer._checked_style(value) == ""
+        assert annotation_writer._plain_reads_back(value)
+    if annotation_writer._ISO_DAY.fullmatch(value):
+        assert annotation_writer._checked_style(value) == "'"
+    assert annotation_writer._style.__wrapped__(value) == annotation_writer._checked_style(value)
+
+
+class _Text(str):
+    pass
+
+
+def test_the_line_caches_tell_types_apart() -> None:
+    """The caches of rendered lines match 1 with True and "a" with a str subclass: only the
+    built-in types may reach them."""
+    for value, line in [(1, "k: 1\n"), (True, "k: true\n"), (1.0, "k: 1.0\n"),
+                        ("battle-attack", "k: battle-attack\n")]:
+        assert f"\n{line}" in (new_file_text(SCHEMA_COMMENT, {"k": value, "events": []}) or "")
+        assert f"  - {line}" in (new_file_text(SCHEMA_COMMENT, {"k": [{"k": value}]}) or "")
+    assert new_file_text(SCHEMA_COMMENT, {"k": _Text("battle-attack")}) is None
+    assert new_file_text(SCHEMA_COMMENT, {"k": [_Text("battle-attack")]}) is None
 
 
 @pytest.fixture(scope="module")
