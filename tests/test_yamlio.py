@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sahelevents.yamlio import dump_yaml, load_yaml
+from sahelevents.yamlio import atomic_write_text, dump_yaml, load_yaml
 
 
 def codes(raw: bytes) -> list[tuple[int, str]]:
@@ -115,3 +116,17 @@ def test_problems_found_while_converting_name_their_path(raw: bytes,
                                                          ) -> None:
     assert [(i.code, i.line, i.column, i.yaml_path)
             for i in load_yaml(raw, "f.yaml").issues] == [expected]
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path,
+                                                                 durable: bool) -> None:
+    target = tmp_path / "a.yaml"
+    atomic_write_text(target, "old: 1\n", durable=durable)
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate cannot be written as UTF-8
+        atomic_write_text(target, "new: \ud800\n", durable=durable)
+    assert target.read_text(encoding="utf-8") == "old: 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
+    atomic_write_text(target, "new: 2\n", durable=durable)
+    assert target.read_text(encoding="utf-8") == "new: 2\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
