@@ -406,6 +406,16 @@ def bench_corpus(info: dict[str, Any], args: argparse.Namespace,
     return measures
 
 
+def unused_path(path: Path) -> Path:
+    """``path``, or the first of ``<stem>-2``, ``<stem>-3``... that does not exist: a second
+    run on the same day keeps the first one's figures."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 def fresh_project(project: Path) -> Path:
     """A project sharing ``project``'s codebook and texts, without annotation files: what
     ``suggest`` sees when it first runs over a new archive."""
@@ -1018,7 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               flush=True)
     date = started.date().isoformat()
     suffix = "-quick" if args.quick else ""
-    results_file = RESULTS / f"{date}-{machine_slug(info)}{suffix}.json"
+    results_file = unused_path(RESULTS / f"{date}-{machine_slug(info)}{suffix}.json")
     record: dict[str, Any] = {
         "date": date, "started": started.isoformat(timespec="seconds"),
         "seconds": round((dt.datetime.now(dt.UTC) - started).total_seconds()),
