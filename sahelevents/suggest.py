@@ -198,9 +198,13 @@ def suggest_documents(ws: Workspace, doc_ids: Sequence[str] | None = None, *, co
     if on_start is not None:
         on_start(len(wanted))
     created = False
-    for doc_id, count, merge in _suggest_all(ws, wanted, ruleset, coder=coder,
-                                             dry_run=dry_run, jobs=jobs):
-        created = created or (merge.written and merge.created)
-        yield DocumentOutcome(doc_id, count, merge)
-    if created:
-        os.sync()  # the new files were written without an fsync each (see _suggest_one)
+    try:
+        for doc_id, count, merge in _suggest_all(ws, wanted, ruleset, coder=coder,
+                                                 dry_run=dry_run, jobs=jobs):
+            created = created or (merge.written and merge.created)
+            yield DocumentOutcome(doc_id, count, merge)
+    finally:
+        if created:
+            # New files were written without an fsync each (see _suggest_one); also when
+            # the run stops early, the ones already written are made durable.
+            os.sync()

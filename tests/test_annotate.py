@@ -146,6 +146,17 @@ def test_edited_files_are_fsynced_and_new_files_synced_once(
     assert calls == []
 
 
+def test_new_files_are_synced_when_a_run_stops_on_a_broken_file(
+        project: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(os, "sync", lambda: calls.append("sync"))
+    broken = _file(project, "004_487faec90e07874a")
+    broken.write_text("source: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match="untouched"):
+        _suggest(project, DOC, "004_487faec90e07874a")
+    assert _file(project).is_file() and calls == ["sync"]
+
+
 def test_a_document_named_twice_is_suggested_once(project: Workspace) -> None:
     assert _suggest(project, DOC, DOC) == [1]
 
