@@ -35,7 +35,7 @@ def suggest(ctx: click.Context, docs: tuple[str, ...], dry_run: bool, jobs: int,
     from tqdm import tqdm
 
     ws = workspace(ctx)
-    total = len(docs) if docs else len(ws.registry.data.documents)
+    total = len(dict.fromkeys(docs)) if docs else len(ws.registry.data.documents)
     outcomes = suggest_documents(ws, docs or None, coder=coder, jobs=jobs, dry_run=dry_run)
     added = suggested = changed = 0
     with tqdm(outcomes, total=total, unit="doc", file=sys.stderr,

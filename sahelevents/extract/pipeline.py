@@ -52,15 +52,15 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
         raise ValueError(f"sentence {misplaced} does not match the text of {doc_id}")
     eligible = [s for s in sentences if s.kind in ELIGIBLE_KINDS]
     memo = _memo_for(codebook, gazetteer, rules)
-    # Rules, actors and the country scan all read the folded sentences: folded once.
-    folds = {s.id: memo.get("fold", s.text, fold_for_match) for s in eligible}
+    # Rules, actors and the country scan all read the folded sentence (memo table "fold").
     countries = _country_context(sentences, codebook, named=lambda s: memo.get(
-        "countries", s.text, lambda text: _countries_named(text, folds[s.id][0], codebook)))
+        "countries", s.text, lambda text: _countries_named(
+            text, memo.get("fold", text, fold_for_match)[0], codebook)))
     headlines = _headlines(sentences)
     cues = country_cues(codebook)
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
     reader = _Reader(codebook, gazetteer, rules, countries, cues, sentences, published,
-                     context_year, folds, memo)
+                     context_year, memo)
     infos: list[SentenceInfo] = []
     for sentence in eligible:
         hits = memo.get("hits", (sentence.text, sentence.kind), lambda key: rules.hits(
@@ -77,9 +77,7 @@ class _Reader:
     def __init__(self, codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet,
                  countries: dict[int, list[str]], cues: dict[str, str],
                  sentences: Sequence[Sentence], published: dt.date | None,
-                 context_year: int | None,
-                 folds: dict[str, tuple[str, Sequence[int]]] | None = None,
-                 memo: SentenceMemo | None = None) -> None:
+                 context_year: int | None, memo: SentenceMemo) -> None:
         self._codebook = codebook
         self._gazetteer = gazetteer
         self._foreign = rules.foreign_places
@@ -89,15 +87,8 @@ class _Reader:
         self._published = published
         self._context_year = context_year
         self._matcher = actor_matcher(codebook)
-        self._folded: dict[str, tuple[str, Sequence[int]]] = dict(folds or {})
         self._story_dates: dict[int, tuple[dt.date | None, int | None]] = {}
-        self._memo = memo or SentenceMemo(0)
-
-    def folded(self, sentence: Sentence) -> tuple[str, Sequence[int]]:
-        """:func:`fold_for_match` of the sentence (rules and actors both read it)."""
-        if sentence.id not in self._folded:
-            self._folded[sentence.id] = fold_for_match(sentence.text)
-        return self._folded[sentence.id]
+        self._memo = memo
 
     def story_dates(self, story: int) -> tuple[dt.date | None, int | None]:
         """:func:`story_date_context` of ``story``."""
@@ -116,8 +107,8 @@ class _Reader:
         return self._memo.get("dates", (sentence.text, reference, year), _dates)
 
     def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
-        return self._memo.get("actors", sentence.text, lambda text: tuple(
-            find_actors(text, self._matcher, self.folded(sentence))))
+        return self._memo.get("actors", sentence.text, lambda text: tuple(find_actors(
+            text, self._matcher, self._memo.get("fold", text, fold_for_match))))
 
     def places(self, sentence: Sentence) -> tuple[PlaceMention, ...]:
         story_countries = self._countries.get(sentence.story) or self._countries.get(0, [])
@@ -260,24 +251,17 @@ def _first_word_pattern(first_words: frozenset[str]) -> re.Pattern[str] | None:
 _FOLD_APART = frozenset("\u0149")
 
 
-def _folded_text(sentence: Sentence) -> str:
-    return fold_for_match(sentence.text)[0]
-
-
 def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
-                     folded: Callable[[Sentence], str] | None = None,
                      named: Callable[[Sentence], tuple[str, ...]] | None = None
                      ) -> dict[int, list[str]]:
     """Story -> countries (ISO3) named in it, most named first; core countries win ties.
 
-    ``folded`` gives a sentence's :func:`fold_for_match` text, when the caller has it;
-    ``named`` the :func:`_countries_named` of a sentence, when the caller keeps them.
+    ``named`` gives the :func:`_countries_named` of a sentence, when the caller keeps them.
     """
     if named is None:
-        fold_of = folded or _folded_text
 
         def named(sentence: Sentence) -> tuple[str, ...]:
-            return _countries_named(sentence.text, fold_of(sentence), codebook)
+            return _countries_named(sentence.text, fold_for_match(sentence.text)[0], codebook)
 
     _longest, core = _cue_constants(codebook)
     counts: dict[int, Counter[str]] = {}
