@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sahelevents.project import Project
 from sahelevents.sentences import Sentence, segment
+from sahelevents.sources import Document
 from sahelevents.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,12 +28,14 @@ def generate_project(out: Path, documents: int = 40, *, seed: int = 11) -> Path:
     return out
 
 
+def seed_and_generated_documents(ws: Workspace, out: Path) -> list[Document]:
+    """The registered documents of the seeds of ``ws`` and of a generated project of 40 pages
+    at ``out``, with their texts."""
+    generated = Workspace(Project(generate_project(out)))
+    return [*ws.registry.documents(), *generated.registry.documents()]
+
+
 def seed_and_generated_sentences(ws: Workspace, out: Path) -> list[Sentence]:
     """Sentences of the seeds of ``ws`` and of a generated project of 40 pages at ``out``."""
-    generated = Workspace(Project(generate_project(out)))
-    found: list[Sentence] = []
-    for workspace in (ws, generated):
-        for meta in workspace.registry.data.documents:
-            text = workspace.registry.document(meta.id).text
-            found.extend(segment(meta.id, text))
-    return found
+    return [sentence for document in seed_and_generated_documents(ws, out)
+            for sentence in segment(document.meta.id, document.text)]

@@ -12,13 +12,12 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from generated_corpus import generate_project
+from generated_corpus import seed_and_generated_documents
 
 from sahelevents.extract import pipeline
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.extract.pipeline import SentenceMemo, extract
 from sahelevents.extract.rules import RuleSet, load_rules
-from sahelevents.project import Project
 from sahelevents.sentences import Sentence, segment
 from sahelevents.suggest import reference_dates
 from sahelevents.workspace import Workspace
@@ -29,14 +28,11 @@ _Page = tuple[str, str, list[Sentence], dt.date | None, int | None]
 @pytest.fixture(scope="module")
 def pages(ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> list[_Page]:
     """The seeds and a generated project of 40 pages, as ``extract`` takes them."""
-    generated = Workspace(Project(generate_project(tmp_path_factory.mktemp("memo") / "p")))
     found: list[_Page] = []
-    for workspace in (ws, generated):
-        for meta in workspace.registry.data.documents:
-            document = workspace.registry.document(meta.id)
-            published, year = reference_dates(document.meta)
-            found.append((meta.id, document.text, segment(meta.id, document.text), published,
-                          year))
+    for document in seed_and_generated_documents(ws, tmp_path_factory.mktemp("memo") / "p"):
+        published, year = reference_dates(document.meta)
+        found.append((document.meta.id, document.text,
+                      segment(document.meta.id, document.text), published, year))
     return found
 
 
