@@ -65,6 +65,8 @@ class Codebook:
         self.data = codebook
         self.actors_data = actors
         self.version = codebook.version
+        # resolve_actor's folded texts: the same aliases are resolved for every event.
+        self._folded_names: dict[str, str] = {}
 
     @classmethod
     def load(cls, codebook_path: Path, actors_path: Path) -> Codebook:
@@ -153,9 +155,18 @@ class Codebook:
                 index.setdefault(key, []).append(group)
         return index
 
+    @cached_property
+    def _entries_of(self) -> dict[str, tuple[ActorGroup, tuple[ActorEntry, ...]]]:
+        """Group id -> (the group, its entries period by period): name_on is asked for
+        every actor mention of every suggested event."""
+        return {g.id: (g, tuple(_entry(g, p) for p in g.names))
+                for g in self.actors_data.actors}
+
     def name_on(self, group: ActorGroup, day: dt.date | None) -> ActorEntry:
         """The group's canonical name valid on ``day`` (the latest name when unknown)."""
-        entries = [_entry(group, p) for p in group.names]
+        known = self._entries_of.get(group.id)
+        entries = (known[1] if known is not None and known[0] is group
+                   else tuple(_entry(group, p) for p in group.names))
         if day is not None:
             for entry in entries:
                 if entry.valid_on(day):
@@ -172,7 +183,12 @@ class Codebook:
         ``country`` (ISO3) breaks ties between groups sharing an alias ("civils" is
         ``Civilians (Mali)`` in a Malian context).
         """
-        groups = self.alias_index.get(fold(text), [])
+        key = self._folded_names.get(text)
+        if key is None:
+            if len(self._folded_names) >= 4096:  # bounded: the text may be anyone's
+                self._folded_names.clear()
+            key = self._folded_names[text] = fold(text)
+        groups = self.alias_index.get(key, [])
         if not groups:
             return None
         if len(groups) > 1 and country:

@@ -8,6 +8,7 @@ text, so that a shortcut that drifts from its reference fails a test.
 
 from __future__ import annotations
 
+import pickle
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -103,7 +104,12 @@ def test_the_rules_have_required_literals_and_they_hold_on_real_sentences(
        text=st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
 def test_the_literal_finder_finds_every_literal_in_the_text(literals: list[str],
                                                            text: str) -> None:
-    assert LiteralFinder(literals).present(text) == {lit for lit in literals if lit in text}
+    finder = LiteralFinder(literals)
+    expected = {lit for lit in literals if lit in text}
+    assert finder.present(text) == expected
+    assert {finder.literals[index] for index in finder.indexes(text)} == expected
+    # Rule sets cross process pools: the finder is rebuilt from its literals.
+    assert pickle.loads(pickle.dumps(finder)).present(text) == expected
 
 
 # -- Tries instead of alternations ---------------------------------------------------------

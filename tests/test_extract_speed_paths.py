@@ -179,7 +179,9 @@ def _assert_same_dates(text: str, reference: datetime.date | None, year: int | N
     if dates._ANCHOR_HINT_RE.search(folded) is None:
         assert segments == []
         return
-    assert (dates._candidates(folded, dates._Context(reference, year), segments)
+    ctx = dates._Context(reference, year)
+    assert ([(start, end, priority, dates._resolve(resolve, match, ctx))
+             for start, end, priority, resolve, match in dates._candidates(folded, segments)]
             == _plain_candidates(folded, reference, year))
 
 

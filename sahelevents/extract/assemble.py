@@ -206,12 +206,16 @@ class SentenceInfo:
         return self.reader.casualties(self.sentence)
 
 
+# json.dumps with these options builds a new encoder on every call.
+_KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def suggestion_key(doc: str, sub_event_type: str, actors: Sequence[str | None],
                    place: str | None, date: str | None) -> str:
     """sha256 of the canonical JSON of what identifies an event, first 16 hex digits."""
     payload = {"doc": doc, "sub_event_type": sub_event_type, "actors": list(actors),
                "place": place, "date": date}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _KEY_JSON.encode(payload)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from sahelevents.extract.numbers import fold_text
 
-__all__ = ["DateMention", "find_dates"]
+__all__ = ["DateExpression", "DateMention", "find_dates", "resolve_dates", "scan_dates"]
 
 _MIN_YEAR: Final = 1900
 _MAX_YEAR: Final = 2100
@@ -404,9 +404,11 @@ def _in_range(resolved: _Resolved) -> bool:
     return resolved.value.year >= _MIN_YEAR and last.year <= _MAX_YEAR
 
 
-def _candidates(folded: str, ctx: _Context, segments: list[tuple[int, int]]
-                ) -> list[tuple[int, int, int, _Resolved | None]]:
-    out: list[tuple[int, int, int, _Resolved | None]] = []
+def _candidates(folded: str, segments: list[tuple[int, int]]
+                ) -> list[tuple[int, int, int, _Resolver, re.Match[str]]]:
+    """(start, end, pattern priority, resolver, match) of every pattern match around the
+    anchors."""
+    out: list[tuple[int, int, int, _Resolver, re.Match[str]]] = []
     for lo, hi in segments:
         window = folded[lo:hi]
         for priority, (pattern, resolve, tests) in enumerate(_PATTERNS):
@@ -419,14 +421,60 @@ def _candidates(folded: str, ctx: _Context, segments: list[tuple[int, int]]
                     folded, max(0, match.start() - 16), match.start()
                 ):
                     continue
-                try:
-                    resolved = resolve(match, ctx)
-                except OverflowError:  # a reference near date.min/max: nothing to report
-                    resolved = None
-                if resolved is not None and not _in_range(resolved):
-                    resolved = None
-                out.append((match.start(), match.end(), priority, resolved))
+                out.append((match.start(), match.end(), priority, resolve, match))
     return out
+
+
+def _resolve(resolve: _Resolver, match: re.Match[str], ctx: _Context) -> _Resolved | None:
+    try:
+        resolved = resolve(match, ctx)
+    except OverflowError:  # a reference near date.min/max: nothing to report
+        return None
+    return resolved if resolved is not None and _in_range(resolved) else None
+
+
+#: One date expression of a sentence, before it is resolved against a reference day:
+#: (start, end, resolver, match).
+DateExpression = tuple[int, int, _Resolver, re.Match[str]]
+
+
+def scan_dates(text: str) -> tuple[DateExpression, ...]:
+    """The date expressions of ``text``, sorted and non-overlapping, not yet resolved: what
+    :func:`find_dates` finds whatever the reference day (which only changes the dates they
+    resolve to, and whether they resolve at all)."""
+    folded = fold_text(text)
+    if _ANCHOR_HINT_RE.search(folded) is None:  # most sentences: no date anywhere
+        return ()
+    segments = _segments(folded)
+    if not segments:
+        return ()
+    found = sorted(_candidates(folded, segments), key=lambda c: (c[0], -c[1], c[2]))
+    expressions: list[DateExpression] = []
+    last_end = 0
+    for start, end, _priority, resolve, match in found:
+        if start < last_end:
+            continue
+        # Earliest start, then longest span wins: "vendredi 9 mai" is one mention. A candidate
+        # that cannot be resolved (31 février, "hier" with no reference) still claims its span,
+        # so no shorter reading of the same words ("février 2024") slips through.
+        last_end = end
+        expressions.append((start, end, resolve, match))
+    return tuple(expressions)
+
+
+def resolve_dates(text: str, expressions: Iterable[DateExpression],
+                  reference: datetime.date | None, *, context_year: int | None = None
+                  ) -> list[DateMention]:
+    """The dates of :func:`scan_dates`'s ``expressions`` of ``text``, as :func:`find_dates`
+    resolves them."""
+    ctx = _Context(reference, context_year)
+    mentions: list[DateMention] = []
+    for start, end, resolve, match in expressions:
+        resolved = _resolve(resolve, match, ctx)
+        if resolved is not None:
+            mentions.append(DateMention(start, end, text[start:end], resolved.value,
+                                        resolved.end_value, resolved.precision, resolved.kind))
+    return mentions
 
 
 def find_dates(
@@ -439,33 +487,4 @@ def find_dates(
     the reference's year, stepping back one year if the date would fall after the reference.
     Impossible dates (31 février) and years outside 1900-2100 give no mention.
     """
-    folded = fold_text(text)
-    if _ANCHOR_HINT_RE.search(folded) is None:  # most sentences: no date anywhere
-        return []
-    segments = _segments(folded)
-    if not segments:
-        return []
-    found = sorted(_candidates(folded, _Context(reference, context_year), segments),
-                   key=lambda c: (c[0], -c[1], c[2]))
-    mentions: list[DateMention] = []
-    last_end = 0
-    for start, end, _priority, resolved in found:
-        if start < last_end:
-            continue
-        # Earliest start, then longest span wins: "vendredi 9 mai" is one mention. A candidate
-        # that cannot be resolved (31 février, "hier" with no reference) still claims its span,
-        # so no shorter reading of the same words ("février 2024") slips through.
-        last_end = end
-        if resolved is not None:
-            mentions.append(
-                DateMention(
-                    start,
-                    end,
-                    text[start:end],
-                    resolved.value,
-                    resolved.end_value,
-                    resolved.precision,
-                    resolved.kind,
-                )
-            )
-    return mentions
+    return resolve_dates(text, scan_dates(text), reference, context_year=context_year)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 from sahelevents.codebook import Codebook
 from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
 from sahelevents.extract.assemble import Context, SentenceInfo, Suggestion, assemble
-from sahelevents.extract.dates import DateMention, find_dates
+from sahelevents.extract.dates import DateMention, find_dates, resolve_dates, scan_dates
 from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_casualties
 from sahelevents.extract.literals import literal_alternation, required_literals
 from sahelevents.extract.numbers import fold_text
@@ -104,7 +104,14 @@ class _Reader:
     def dates(self, sentence: Sentence) -> tuple[DateMention, ...]:
         known = self._story_dates.get(sentence.story)
         reference, year = known if known is not None else self.story_dates(sentence.story)
-        return self._memo.get("dates", (sentence.text, reference, year), _dates)
+        # The expressions of a sentence do not depend on the story's reference day, which
+        # differs from page to page: they are found once per text, and resolved (cheap) per
+        # reference; most sentences have none.
+        expressions = self._memo.get("date_expressions", sentence.text, scan_dates)
+        if not expressions:
+            return ()
+        return self._memo.get("dates", (sentence.text, reference, year), lambda key: tuple(
+            resolve_dates(key[0], expressions, key[1], context_year=key[2])))
 
     def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
         return self._memo.get("actors", sentence.text, lambda text: tuple(find_actors(
@@ -123,11 +130,6 @@ class _Reader:
         if _CASUALTY_HINT is not None and _CASUALTY_HINT.search(fold_text(text)) is None:
             return ()  # no word a casualty cue needs: no quantity is a casualty
         return tuple(find_casualties(text, self._codebook.vague_quantities))
-
-
-def _dates(key: tuple[str, dt.date | None, int | None]) -> tuple[DateMention, ...]:
-    text, reference, year = key
-    return tuple(find_dates(text, reference, context_year=year))
 
 
 K = TypeVar("K", bound=Hashable)

@@ -171,10 +171,10 @@ class RuleSet:
     #: triggers' required literals the sentence holds (the same for the context patterns,
     #: read only in sentences where a trigger matched).
     _trigger_literals: LiteralFinder = field(init=False, compare=False, repr=False)
-    #: literal found by ``_trigger_literals`` -> (rule index, trigger index) of the triggers
-    #: that require it or one of its prefixes (the literals a match implies are present).
-    _triggers_at: dict[str, tuple[tuple[int, int], ...]] = field(init=False, compare=False,
-                                                                 repr=False)
+    #: Per literal of ``_trigger_literals`` (by position), the (rule index, trigger index)
+    #: of the triggers that require it.
+    _triggers_at: tuple[tuple[tuple[int, int], ...], ...] = field(init=False, compare=False,
+                                                                  repr=False)
     #: triggers without required literals: tried on every sentence.
     _unfiltered: tuple[tuple[int, int], ...] = field(init=False, compare=False, repr=False)
     #: Per rule, the sentence kinds it reads (``spec.sentence_kinds`` as a set).
@@ -209,9 +209,8 @@ class RuleSet:
                     triggers_of.setdefault(literal, []).append((rule_index, trigger_index))
         finder = LiteralFinder(triggers_of)
         object.__setattr__(self, "_trigger_literals", finder)
-        object.__setattr__(self, "_triggers_at", {
-            found: tuple(sorted({pair for literal in prefixes for pair in triggers_of[literal]}))
-            for found, prefixes in finder.prefixes.items()})
+        object.__setattr__(self, "_triggers_at", tuple(
+            tuple(triggers_of[literal]) for literal in finder.literals))
         object.__setattr__(self, "_unfiltered", tuple(unfiltered))
         object.__setattr__(self, "_kinds",
                            tuple(frozenset(rule.spec.sentence_kinds) for rule in self.rules))
@@ -276,7 +275,7 @@ class RuleSet:
         folded_text, mapping = folded
         pairs = set(self._unfiltered)
         triggers_at = self._triggers_at
-        for found in self._trigger_literals.longest(folded_text):
+        for found in self._trigger_literals.indexes(folded_text):
             pairs.update(triggers_at[found])
         if not pairs:
             return ()
