@@ -16,7 +16,7 @@ from generated_corpus import seed_and_generated_documents
 
 from sahelevents.extract import pipeline
 from sahelevents.extract.assemble import Suggestion
-from sahelevents.extract.pipeline import SentenceMemo, extract
+from sahelevents.extract.pipeline import Answers, extract
 from sahelevents.extract.rules import RuleSet, load_rules
 from sahelevents.sentences import Sentence, segment
 from sahelevents.suggest import reference_dates
@@ -83,21 +83,23 @@ def test_a_repeated_sentence_is_dated_from_its_own_page(ws: Workspace, rules: Ru
 
 
 def test_memo_tables_stay_within_their_limit() -> None:
-    memo = SentenceMemo(3)
     computed: list[str] = []
 
     def compute(key: str) -> str:
         computed.append(key)
         return key.upper()
 
+    table = Answers(compute, 3)
     for key in "abcabcdab":
-        assert memo.get("t", key, compute) == key.upper()
+        assert table[key] == key.upper()
     # a, b, c computed; d finds the table full and starts it again; a and b are gone
     assert computed == ["a", "b", "c", "d", "a", "b"]
-    off = SentenceMemo(0)
+    assert len(table) == 3
+    off = Answers(compute, 0)
     for key in "aa":
-        off.get("t", key, compute)
+        assert off[key] == "A"
     assert computed[-2:] == ["a", "a"]  # a limit of 0 keeps nothing
+    assert not off
 
 
 def test_memo_answers_cannot_be_changed_by_a_caller(ws: Workspace, rules: RuleSet,
@@ -106,8 +108,10 @@ def test_memo_answers_cannot_be_changed_by_a_caller(ws: Workspace, rules: RuleSe
     extract("d1", text, segment("d1", text), ws.codebook, ws.gazetteer, rules,
             dt.date(2023, 3, 4), None)
     (memo,) = [entry[3] for entry in pipeline._MEMOS.values()]
-    tables = memo._tables
-    assert set(tables) >= {"fold", "hits", "dates", "actors", "places"}
+    tables = memo.tables()
+    assert set(tables) == {"fold", "hits", "countries", "date_expressions", "dates", "actors",
+                           "places", "casualties"}
+    assert all(tables.values())  # each was asked
     for name, answers in tables.items():
         for answer in answers.values():
             assert isinstance(answer, tuple), name

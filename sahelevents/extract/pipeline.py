@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sahelevents.codebook import Codebook
 from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
@@ -28,7 +28,7 @@ from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_c
 from sahelevents.extract.literals import literal_alternation, required_literals
 from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.places import PlaceMention, country_cues, find_places
-from sahelevents.extract.rules import ELIGIBLE_KINDS, RuleSet, fold_for_match
+from sahelevents.extract.rules import ELIGIBLE_KINDS, CompiledRule, RuleHit, RuleSet, fold_for_match
 from sahelevents.gazetteer import Gazetteer
 from sahelevents.sentences import Sentence
 from sahelevents.textnorm import fold
@@ -52,20 +52,14 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
         raise ValueError(f"sentence {misplaced} does not match the text of {doc_id}")
     eligible = [s for s in sentences if s.kind in ELIGIBLE_KINDS]
     memo = _memo_for(codebook, gazetteer, rules)
-    # Rules, actors and the country scan all read the folded sentence (memo table "fold").
-    countries = _country_context(sentences, codebook, named=lambda s: memo.get(
-        "countries", s.text, lambda text: _countries_named(
-            text, memo.get("fold", text, fold_for_match)[0], codebook)))
+    countries = _country_context(sentences, codebook, named=memo.countries.__getitem__)
     headlines = _headlines(sentences)
     cues = country_cues(codebook)
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
-    reader = _Reader(codebook, gazetteer, rules, countries, cues, sentences, published,
-                     context_year, memo)
-    infos: list[SentenceInfo] = []
-    for sentence in eligible:
-        hits = memo.get("hits", (sentence.text, sentence.kind), lambda key: rules.hits(
-            key[0], key[1], memo.get("fold", key[0], fold_for_match)))
-        infos.append(SentenceInfo(sentence, sentence.id in headlines, hits, reader))
+    reader = _Reader(countries, sentences, published, context_year, memo)
+    hits = memo.hits
+    infos = [SentenceInfo(sentence, sentence.id in headlines, hits[sentence.text, sentence.kind],
+                          reader) for sentence in eligible]
     ctx = Context(doc_id, codebook, gazetteer, countries, reader.latest)
     return assemble(infos, ctx)
 
@@ -74,19 +68,13 @@ class _Reader:
     """The extractors of one document (:class:`SentenceReader`): the assembler asks for the
     dates, actors, places and casualties of a sentence when it first needs them."""
 
-    def __init__(self, codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet,
-                 countries: dict[int, list[str]], cues: dict[str, str],
-                 sentences: Sequence[Sentence], published: dt.date | None,
-                 context_year: int | None, memo: SentenceMemo) -> None:
-        self._codebook = codebook
-        self._gazetteer = gazetteer
-        self._foreign = rules.foreign_places
+    def __init__(self, countries: dict[int, list[str]], sentences: Sequence[Sentence],
+                 published: dt.date | None, context_year: int | None,
+                 memo: SentenceMemo) -> None:
         self._countries = countries
-        self._cues = cues
         self._sentences = sentences
         self._published = published
         self._context_year = context_year
-        self._matcher = actor_matcher(codebook)
         self._story_dates: dict[int, tuple[dt.date | None, int | None]] = {}
         self._memo = memo
 
@@ -102,71 +90,111 @@ class _Reader:
         return self.story_dates(story)[0]
 
     def dates(self, sentence: Sentence) -> tuple[DateMention, ...]:
-        known = self._story_dates.get(sentence.story)
-        reference, year = known if known is not None else self.story_dates(sentence.story)
         # The expressions of a sentence do not depend on the story's reference day, which
         # differs from page to page: they are found once per text, and resolved (cheap) per
         # reference; most sentences have none.
-        expressions = self._memo.get("date_expressions", sentence.text, scan_dates)
-        if not expressions:
+        if not self._memo.date_expressions[sentence.text]:
             return ()
-        return self._memo.get("dates", (sentence.text, reference, year), lambda key: tuple(
-            resolve_dates(key[0], expressions, key[1], context_year=key[2])))
+        known = self._story_dates.get(sentence.story)
+        reference, year = known if known is not None else self.story_dates(sentence.story)
+        return self._memo.dates[sentence.text, reference, year]
 
     def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
-        return self._memo.get("actors", sentence.text, lambda text: tuple(find_actors(
-            text, self._matcher, self._memo.get("fold", text, fold_for_match))))
+        return self._memo.actors[sentence.text]
 
     def places(self, sentence: Sentence) -> tuple[PlaceMention, ...]:
         story_countries = self._countries.get(sentence.story) or self._countries.get(0, [])
-        return self._memo.get("places", (sentence.text, tuple(story_countries)), lambda key: tuple(
-            find_places(key[0], self._gazetteer, self._codebook, key[1], self._foreign,
-                        countries=self._cues)))
+        return self._memo.places[sentence.text, tuple(story_countries)]
 
     def casualties(self, sentence: Sentence) -> tuple[CasualtyMention, ...]:
-        return self._memo.get("casualties", sentence.text, self._casualties)
-
-    def _casualties(self, text: str) -> tuple[CasualtyMention, ...]:
-        if _CASUALTY_HINT is not None and _CASUALTY_HINT.search(fold_text(text)) is None:
-            return ()  # no word a casualty cue needs: no quantity is a casualty
-        return tuple(find_casualties(text, self._codebook.vague_quantities))
+        return self._memo.casualties[sentence.text]
 
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class Answers(dict[K, V]):
+    """One extractor's answers by key: a key not there yet is computed by ``compute`` and
+    kept, at most ``limit`` answers (the table starts again when full; 0 keeps none).
+
+    A dict whose ``__missing__`` computes: an answer already there is found by the dict
+    lookup alone, with no Python call (a generic ``memo.get(table, key, compute)`` cost
+    more than some of the answers it saved).
+    """
+
+    __slots__ = ("_compute", "limit")
+
+    def __init__(self, compute: Callable[[K], V], limit: int) -> None:
+        super().__init__()
+        self._compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: K) -> V:
+        value = self._compute(key)
+        if self.limit:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
+        return value
+
+
 class SentenceMemo:
-    """Answers of the sentence-level extractors of one process, by sentence text (and the
-    story's reference date or countries where the answer depends on them).
+    """The sentence-level extractors of one process, with their answers kept by sentence
+    text (and the story's reference date or countries where the answer depends on them).
 
     Pages repeat sentences: site furniture the segmenter keeps, teasers shown on many pages,
     agency formulas ("Les circonstances exactes de l'incident restent à préciser."); in the
     synthetic benchmark corpus 59% of the eligible sentences of 1,000 pages occur more than
-    once. The extractors are pure functions of these keys and their mentions carry offsets
-    into the sentence, so an answer is reused as it is. Each table holds at most ``limit``
-    answers and starts again when full: memory stays flat over any number of documents.
+    once. The extractors are pure functions of these keys (and of the codebook, gazetteer
+    and rules the memo is built for), and their mentions carry offsets into the sentence, so
+    an answer is reused as it is. Each table holds at most ``limit`` answers: memory stays
+    flat over any number of documents.
     """
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._tables: dict[str, dict[Any, Any]] = {}
+    def __init__(self, codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet,
+                 limit: int) -> None:
+        matcher = actor_matcher(codebook)
+        cues = country_cues(codebook)
+        foreign = rules.foreign_places
+        vague = codebook.vague_quantities
+        #: text -> fold_for_match(text): rules, actors and the country scan read it.
+        self.fold = Answers(fold_for_match, limit)
+        fold = self.fold
+        #: (text, sentence kind) -> rule hits.
+        self.hits: Answers[tuple[str, str], tuple[tuple[CompiledRule, RuleHit], ...]] = Answers(
+            lambda key: rules.hits(key[0], key[1], fold[key[0]]), limit)
+        #: text -> ISO3 of the country names in it.
+        self.countries: Answers[str, tuple[str, ...]] = Answers(
+            lambda text: _countries_named(text, fold[text][0], codebook), limit)
+        #: text -> its date expressions, not resolved.
+        self.date_expressions = Answers(scan_dates, limit)
+        expressions = self.date_expressions
+        #: (text, reference day, year for dates without one) -> resolved dates.
+        self.dates: Answers[tuple[str, dt.date | None, int | None], tuple[DateMention, ...]] = (
+            Answers(lambda key: tuple(resolve_dates(key[0], expressions[key[0]], key[1],
+                                                    context_year=key[2])), limit))
+        self.actors: Answers[str, tuple[ActorMention, ...]] = Answers(
+            lambda text: tuple(find_actors(text, matcher, fold[text])), limit)
+        #: (text, the story's countries) -> places.
+        self.places: Answers[tuple[str, tuple[str, ...]], tuple[PlaceMention, ...]] = Answers(
+            lambda key: tuple(find_places(key[0], gazetteer, codebook, key[1], foreign,
+                                          countries=cues)), limit)
+        self.casualties: Answers[str, tuple[CasualtyMention, ...]] = Answers(
+            lambda text: _casualties(text, vague), limit)
 
-    def get(self, table: str, key: K, compute: Callable[[K], V]) -> V:
-        answers = self._tables.get(table)
-        if answers is None:
-            answers = self._tables[table] = {}
-        elif key in answers:
-            return cast(V, answers[key])
-        value = compute(key)
-        if self.limit:
-            if len(answers) >= self.limit:
-                answers.clear()
-            answers[key] = value
-        return value
+    def tables(self) -> dict[str, Answers[Any, Any]]:
+        return {name: value for name, value in vars(self).items()
+                if isinstance(value, Answers)}
 
 
-#: Answers kept per extractor: under 10 MB over the seven tables. The sentences that repeat
+def _casualties(text: str, vague: dict[str, int]) -> tuple[CasualtyMention, ...]:
+    if _CASUALTY_HINT is not None and _CASUALTY_HINT.search(fold_text(text)) is None:
+        return ()  # no word a casualty cue needs: no quantity is a casualty
+    return tuple(find_casualties(text, vague))
+
+
+#: Answers kept per extractor: under 10 MB over the eight tables. The sentences that repeat
 #: are few and come back often, so larger tables save no measurable time (20,000 gave the
 #: same CPU on 2,000 pages and held ~4x the memory).
 MEMO_LIMIT = 4096
@@ -181,7 +209,8 @@ def _memo_for(codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet) -> Sente
     if found is None:
         if len(_MEMOS) >= 4:
             _MEMOS.clear()
-        found = _MEMOS[key] = (codebook, gazetteer, rules, SentenceMemo(MEMO_LIMIT))
+        found = _MEMOS[key] = (codebook, gazetteer, rules,
+                               SentenceMemo(codebook, gazetteer, rules, MEMO_LIMIT))
     return found[3]
 
 
@@ -254,16 +283,17 @@ _FOLD_APART = frozenset("\u0149")
 
 
 def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
-                     named: Callable[[Sentence], tuple[str, ...]] | None = None
+                     named: Callable[[str], tuple[str, ...]] | None = None
                      ) -> dict[int, list[str]]:
     """Story -> countries (ISO3) named in it, most named first; core countries win ties.
 
-    ``named`` gives the :func:`_countries_named` of a sentence, when the caller keeps them.
+    ``named`` gives the :func:`_countries_named` of a sentence text, when the caller keeps
+    them.
     """
     if named is None:
 
-        def named(sentence: Sentence) -> tuple[str, ...]:
-            return _countries_named(sentence.text, fold_for_match(sentence.text)[0], codebook)
+        def named(text: str) -> tuple[str, ...]:
+            return _countries_named(text, fold_for_match(text)[0], codebook)
 
     _longest, core = _cue_constants(codebook)
     counts: dict[int, Counter[str]] = {}
@@ -274,7 +304,7 @@ def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
         if found is None:
             found = Counter()
             counts[sentence.story] = found
-        found.update(named(sentence))
+        found.update(named(sentence.text))
     ranked: dict[int, list[str]] = {}
     for story, counter in counts.items():
         ranked[story] = sorted(counter, key=lambda iso3: (-counter[iso3], iso3 not in core,
