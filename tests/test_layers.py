@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sahelevents"
 # Lower index = lower layer. A module's layer is the first prefix that matches its dotted name.
 LAYERS: list[tuple[str, ...]] = [
     ("spans", "issues", "textnorm", "yamlio", "models", "modelio", "project", "codebook",
-     "gazetteer", "schemas", "render", "extract.dates", "extract.numbers",
+     "gazetteer", "schemas", "render", "extract.literals", "extract.dates", "extract.numbers",
      "extract.fatalities"),
     ("sources",),
     ("sentences", "workspace"),

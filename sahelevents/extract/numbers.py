@@ -21,6 +21,8 @@ from typing import Final
 
 from text_to_num import text2num
 
+from sahelevents.extract.literals import literal_alternation
+
 __all__ = ["QuantityMention", "find_quantities", "fold_text", "parse_number"]
 
 # text2num is a compiled extension without type information: give it a signature once.
@@ -86,12 +88,15 @@ def fold_text(text: str) -> str:
     return folded
 
 
-# Number words text2num understands; matched whole-word on folded text.
-_NUMBER_WORDS: Final = (
-    "zero|une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
-    "|quinze|seize|vingts|vingt|trente|quarante|cinquante|soixante|cents|cent|mille"
-    "|millions|million|milliards|milliard"
-)
+# Number words text2num understands; matched whole-word on folded text. Written as a trie
+# (literal_alternation), which re walks in one pass per position where it tried the
+# alternatives one by one; a whole word followed by (?!\w) has one reading, so the order of
+# the alternatives never mattered.
+_NUMBER_WORDS: Final = literal_alternation((
+    "zero", "une", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
+    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingts", "vingt",
+    "trente", "quarante", "cinquante", "soixante", "cents", "cent", "mille", "millions",
+    "million", "milliards", "milliard"), spaces_match_runs=False)
 _WORD: Final = rf"(?:{_NUMBER_WORDS})(?!\w)"
 _WORD_RUN_RE: Final = re.compile(rf"(?<!\w){_WORD}(?:(?:\s+|-)(?:et(?:\s+|-))?{_WORD})*")
 _TOKEN_RE: Final = re.compile(r"[a-z]+")
