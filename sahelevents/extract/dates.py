@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from ahocorasick_rs import AhoCorasick
+
 from sahelevents.extract.numbers import fold_text
 
 __all__ = ["DateExpression", "DateMention", "find_dates", "resolve_dates", "scan_dates"]
@@ -329,66 +331,92 @@ def _last_month(_match: re.Match[str], ctx: _Context) -> _Resolved | None:
 
 
 _Resolver = Callable[[re.Match[str], _Context], _Resolved | None]
-# Each pattern with tests for substrings every match contains (each test: one of its
-# strings): cheap searches that skip the pattern on most windows. A plain string is tested
-# with ``in``, cheaper than a regex search for it; the word lists are alternations of plain
-# words, which re scans quickly.
-_DIGIT_TOKENS: Final = re.compile("[0-9]")
-_MONTH_TOKENS: Final = re.compile("janv|fev|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec")
-_FULL_MONTH_TOKENS: Final = re.compile(
-    "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
-_WEEKDAY_TOKENS: Final = re.compile("|".join(_WEEKDAYS))
-_Tests = tuple[re.Pattern[str] | str, ...]
+# Each pattern with tests for substrings every match contains (each test: a tuple of strings,
+# one of which the window must hold): they skip the pattern on most windows.
+_DIGIT_TOKENS: Final = tuple("0123456789")
+_MONTH_TOKENS: Final = ("janv", "fev", "mars", "avr", "mai", "juin", "juil", "aout", "sept",
+                        "oct", "nov", "dec")
+_FULL_MONTH_TOKENS: Final = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet",
+                             "aout", "septembre", "octobre", "novembre", "decembre")
+_WEEKDAY_TOKENS: Final = tuple(_WEEKDAYS)
+_SEPARATED_DIGITS: Final = tuple(f"{a}{sep}{b}" for a in _DIGIT_TOKENS for sep in "/.-"
+                                 for b in _DIGIT_TOKENS)  # "[0-9][/.-][0-9]"
+_Tests = tuple[tuple[str, ...], ...]
 _PATTERNS: Final[tuple[tuple[re.Pattern[str], _Resolver, _Tests], ...]] = (
-    (_RANGE_RE, _range, (_DIGIT_TOKENS, _MONTH_TOKENS, re.compile("du|entre"))),
+    (_RANGE_RE, _range, (_DIGIT_TOKENS, _MONTH_TOKENS, ("du", "entre"))),
     (_FULL_RE, _full, (_DIGIT_TOKENS, _MONTH_TOKENS)),
-    (_NUMERIC_RE, _numeric, (re.compile("[0-9][/.-][0-9]"),)),
+    (_NUMERIC_RE, _numeric, (_SEPARATED_DIGITS,)),
     (_MONTH_ONLY_RE, _month_only, (_FULL_MONTH_TOKENS,)),
-    (_RELATIVE_DAY_RE, _relative_day, (re.compile("hier|aujourd"),)),
-    (_NIGHT_RE, _night, ("nuit", _WEEKDAY_TOKENS)),
+    (_RELATIVE_DAY_RE, _relative_day, (("hier", "aujourd"),)),
+    (_NIGHT_RE, _night, (("nuit",), _WEEKDAY_TOKENS)),
     (_WEEKDAY_RE, _weekday, (_WEEKDAY_TOKENS,)),
-    (_LAST_WEEK_RE, _last_week, ("semaine",)),
-    (_LAST_WEEKEND_RE, _last_weekend, ("week",)),
-    (_LAST_MONTH_RE, _last_month, ("mois",)),
+    (_LAST_WEEK_RE, _last_week, (("semaine",),)),
+    (_LAST_WEEKEND_RE, _last_weekend, (("week",),)),
+    (_LAST_MONTH_RE, _last_month, (("mois",),)),
 )
 
-
-def _passes(tests: _Tests, window: str) -> bool:
-    for test in tests:
-        if isinstance(test, str):
-            if test not in window:
-                return False
-        elif test.search(window) is None:
-            return False
-    return True
-
-
-# Every date expression contains one of these tokens. Patterns run only on windows around
-# them: news text is mostly not dates, and each full-text regex scan costs as much as a parse.
+# Every date expression contains one of these anchors: a run of digits, or one of these words
+# standing alone on its left ((?<!\w)) and not followed by a letter. Patterns run only on
+# windows around them: news text is mostly not dates, and each full-text regex scan costs as
+# much as a parse.
 _ANCHOR_WORDS: Final = (
     "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
     "octobre", "novembre", "decembre", "janv", "fevr", "fev", "avr", "juil", "sept", "oct",
     "nov", "dec", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     "hier", "aujourd", "semaine", "week", "mois", "nuit")
-_ANCHOR_RE: Final = re.compile(rf"[0-9]+|(?<!\w)(?:{'|'.join(_ANCHOR_WORDS)})(?![a-z])")
-# Every anchor holds one of these (a digit, or a part of each anchor word): a search for
-# them, an alternation whose branches all start with a plain character (which re scans for
-# quickly, unlike the anchors' leading look-behind), rules out most sentences at a fraction
-# of the cost.
-_ANCHOR_HINTS: Final = (*"0123456789", "janv", "fev", "mars", "avr", "mai", "juin", "juil",
-                        "aout", "sept", "oct", "nov", "dec", "di", "hier", "aujourd",
-                        "semaine", "week", "mois", "nuit")
-_ANCHOR_HINT_RE: Final = re.compile("|".join(_ANCHOR_HINTS))
+# The anchor words and every test's strings, found with their offsets in one Aho-Corasick
+# scan of the sentence (overlapping occurrences included): a dozen regex searches per
+# sentence and window before.
+_TOKENS: Final = tuple(sorted({*_ANCHOR_WORDS, *(token for _, _, tests in _PATTERNS
+                                                  for test in tests for token in test)}))
+_TOKEN_FINDER: Final = AhoCorasick(list(_TOKENS))
+_DIGIT_INDEXES: Final = frozenset(_TOKENS.index(digit) for digit in _DIGIT_TOKENS)
+_ANCHOR_WORD_INDEXES: Final = frozenset(_TOKENS.index(word) for word in _ANCHOR_WORDS)
+_PATTERN_TESTS: Final = tuple(tuple(frozenset(_TOKENS.index(token) for token in test)
+                                    for test in tests) for _, _, tests in _PATTERNS)
 # Longer than any prefix before the first anchor of an expression ("au début du mois de") or
 # suffix after its last one ("dernière"), and than any gap between two of its anchors.
 _REACH: Final = 32
 
+_Token = tuple[int, int, int]  # (index in _TOKENS, start, end)
 
-def _segments(folded: str) -> list[tuple[int, int]]:
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what re's \w matches in a str pattern
+
+
+def _anchors(folded: str, tokens: list[_Token]) -> list[tuple[int, int]]:
+    """(start, end) of the anchors, in order: runs of digits, and anchor words alone on
+    their left and not followed by a letter ([a-z])."""
+    spans: list[tuple[int, int]] = []
+    digits: list[int] = []
+    for index, start, end in tokens:
+        if index in _DIGIT_INDEXES:
+            digits.append(start)
+        elif index in _ANCHOR_WORD_INDEXES and (
+                start == 0 or not _is_word_char(folded[start - 1])) and (
+                end == len(folded) or not "a" <= folded[end] <= "z"):
+            spans.append((start, end))
+    if digits:
+        digits.sort()
+        run_start = previous = digits[0]
+        for position in digits[1:]:
+            if position != previous + 1:
+                spans.append((run_start, previous + 1))
+                run_start = position
+            previous = position
+        spans.append((run_start, previous + 1))
+    spans.sort()
+    return spans
+
+
+def _segments(folded: str, tokens: list[_Token]) -> list[tuple[int, int]]:
+    """The windows the patterns run on: each anchor with ``_REACH`` characters on both sides,
+    overlapping ones merged."""
     out: list[tuple[int, int]] = []
     lo = hi = -1
-    for anchor in _ANCHOR_RE.finditer(folded):
-        start, end = max(0, anchor.start() - _REACH), anchor.end() + _REACH
+    for anchor_start, anchor_end in _anchors(folded, tokens):
+        start, end = max(0, anchor_start - _REACH), anchor_end + _REACH
         if start > hi:
             if hi >= 0:
                 out.append((lo, min(hi, len(folded))))
@@ -404,16 +432,16 @@ def _in_range(resolved: _Resolved) -> bool:
     return resolved.value.year >= _MIN_YEAR and last.year <= _MAX_YEAR
 
 
-def _candidates(folded: str, segments: list[tuple[int, int]]
+def _candidates(folded: str, segments: list[tuple[int, int]], tokens: list[_Token]
                 ) -> list[tuple[int, int, int, _Resolver, re.Match[str]]]:
     """(start, end, pattern priority, resolver, match) of every pattern match around the
-    anchors."""
+    anchors (``tokens``: the sentence's :data:`_TOKENS`)."""
     out: list[tuple[int, int, int, _Resolver, re.Match[str]]] = []
     for lo, hi in segments:
-        window = folded[lo:hi]
-        for priority, (pattern, resolve, tests) in enumerate(_PATTERNS):
-            if not _passes(tests, window):
-                continue
+        found = {index for index, start, end in tokens if lo <= start and end <= hi}
+        for priority, (pattern, resolve, _tests) in enumerate(_PATTERNS):
+            if any(test.isdisjoint(found) for test in _PATTERN_TESTS[priority]):
+                continue  # a string every match holds is not in the window
             for match in pattern.finditer(folded, lo, hi):
                 if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):
                     continue  # a bare month name ("mars") is not a date
@@ -443,12 +471,11 @@ def scan_dates(text: str) -> tuple[DateExpression, ...]:
     :func:`find_dates` finds whatever the reference day (which only changes the dates they
     resolve to, and whether they resolve at all)."""
     folded = fold_text(text)
-    if _ANCHOR_HINT_RE.search(folded) is None:  # most sentences: no date anywhere
+    tokens = _TOKEN_FINDER.find_matches_as_indexes(folded, overlapping=True)
+    segments = _segments(folded, tokens) if tokens else []
+    if not segments:  # most sentences: no date anywhere
         return ()
-    segments = _segments(folded)
-    if not segments:
-        return ()
-    found = sorted(_candidates(folded, segments), key=lambda c: (c[0], -c[1], c[2]))
+    found = sorted(_candidates(folded, segments, tokens), key=lambda c: (c[0], -c[1], c[2]))
     expressions: list[DateExpression] = []
     last_end = 0
     for start, end, _priority, resolve, match in found:
