@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,25 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path,
     atomic_write_text(target, "new: 2\n", durable=durable)
     assert target.read_text(encoding="utf-8") == "new: 2\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
+
+
+def test_a_write_that_fails_after_the_temporary_file_leaves_no_trace(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.yaml"
+    atomic_write_text(target, "old: 1\n")
+
+    def refuse(source: object, destination: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_text(target, "new: 2\n")
+    assert target.read_text(encoding="utf-8") == "old: 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
+
+
+def test_written_bytes_are_the_utf8_text_as_given_in_new_folders(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "b.yaml"
+    text = "é: «\u202f»\r\nfin\n" + "x" * 300_000  # line ends as given; a large write
+    atomic_write_text(target, text, durable=False)
+    assert target.read_bytes() == text.encode("utf-8")
