@@ -108,6 +108,10 @@ def test_the_literal_finder_finds_every_literal_in_the_text(literals: list[str],
     expected = {lit for lit in literals if lit in text}
     assert finder.present(text) == expected
     assert {finder.literals[index] for index in finder.indexes(text)} == expected
+    occurrences = finder.occurrences(text)  # offsets are character offsets of the text
+    assert all(text[start:end] == finder.literals[index] for index, start, end in occurrences)
+    assert len(occurrences) == sum(text[i:].startswith(lit) for lit in finder.literals
+                                   for i in range(len(text)))
     # Rule sets cross process pools: the finder is rebuilt from its literals.
     assert pickle.loads(pickle.dumps(finder)).present(text) == expected
 

@@ -154,7 +154,7 @@ _ANCHOR_REFERENCE = re.compile(
 
 
 def _tokens(folded: str) -> list[tuple[int, int, int]]:
-    return dates._TOKEN_FINDER.find_matches_as_indexes(folded, overlapping=True)
+    return dates._TOKEN_FINDER.occurrences(folded)
 
 
 def _plain_candidates(folded: str, reference: datetime.date | None, year: int | None

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from ahocorasick_rs import AhoCorasick
-
+from sahelevents.extract.literals import LiteralFinder
 from sahelevents.extract.numbers import fold_text
 
 __all__ = ["DateExpression", "DateMention", "find_dates", "resolve_dates", "scan_dates"]
@@ -367,9 +366,9 @@ _ANCHOR_WORDS: Final = (
 # The anchor words and every test's strings, found with their offsets in one Aho-Corasick
 # scan of the sentence (overlapping occurrences included): a dozen regex searches per
 # sentence and window before.
-_TOKENS: Final = tuple(sorted({*_ANCHOR_WORDS, *(token for _, _, tests in _PATTERNS
-                                                  for test in tests for token in test)}))
-_TOKEN_FINDER: Final = AhoCorasick(list(_TOKENS))
+_TOKEN_FINDER: Final = LiteralFinder([*_ANCHOR_WORDS, *(token for _, _, tests in _PATTERNS
+                                                        for test in tests for token in test)])
+_TOKENS: Final = _TOKEN_FINDER.literals
 _DIGIT_INDEXES: Final = frozenset(_TOKENS.index(digit) for digit in _DIGIT_TOKENS)
 _ANCHOR_WORD_INDEXES: Final = frozenset(_TOKENS.index(word) for word in _ANCHOR_WORDS)
 _PATTERN_TESTS: Final = tuple(tuple(frozenset(_TOKENS.index(token) for token in test)
@@ -471,7 +470,7 @@ def scan_dates(text: str) -> tuple[DateExpression, ...]:
     :func:`find_dates` finds whatever the reference day (which only changes the dates they
     resolve to, and whether they resolve at all)."""
     folded = fold_text(text)
-    tokens = _TOKEN_FINDER.find_matches_as_indexes(folded, overlapping=True)
+    tokens = _TOKEN_FINDER.occurrences(folded)
     segments = _segments(folded, tokens) if tokens else []
     if not segments:  # most sentences: no date anywhere
         return ()

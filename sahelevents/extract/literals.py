@@ -168,12 +168,15 @@ class LiteralFinder:
                                                        if literal}))
         self._automaton = AhoCorasick(list(self.literals)) if self.literals else None
 
+    def occurrences(self, text: str) -> list[tuple[int, int, int]]:
+        """(position in :attr:`literals`, start, end) of every occurrence in ``text``."""
+        if self._automaton is None:
+            return []
+        return self._automaton.find_matches_as_indexes(text, overlapping=True)
+
     def indexes(self, text: str) -> set[int]:
         """Positions in :attr:`literals` of the literals found in ``text``."""
-        if self._automaton is None:
-            return set()
-        return {found[0] for found in self._automaton.find_matches_as_indexes(
-            text, overlapping=True)}
+        return {found[0] for found in self.occurrences(text)}
 
     def present(self, text: str) -> set[str]:
         """The literals found in ``text``."""
