@@ -17,6 +17,7 @@ needs a handful of the six thousand towns.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -32,6 +33,7 @@ from typing import Any
 import sahelevents.textnorm
 from sahelevents.models import Country, PlacesFile
 from sahelevents.textnorm import fold
+from sahelevents.yamlio import atomic_write_text
 
 MIN_POPULATION = 1000
 
@@ -90,13 +92,8 @@ def _geonames_rows(iso2_codes: Iterable[str]) -> list[dict[str, Any]]:
         for c in cities.values() if c["countrycode"] in wanted
     ]
     rows.sort(key=lambda r: r["geonameid"])
-    try:  # a read-only home must not break look-ups, only slow them down
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):  # a read-only home must only slow look-ups down
+        atomic_write_text(cache, json.dumps(rows, ensure_ascii=False), durable=False)
     return rows
 
 
@@ -136,14 +133,9 @@ def _geonames_table(iso2_codes: Iterable[str]) -> _GeoNamesTable:
     # The order of Gazetteer.index among GeoNames towns: population, then place id.
     for positions in keys.values():
         positions.sort(key=lambda i: (-int(rows[i]["pop"]), f"geonames-{rows[i]['geonameid']}"))
-    try:  # a read-only home must not break look-ups, only slow them down
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"rows": rows, "keys": keys}, ensure_ascii=False),
-                       encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):  # a read-only home must only slow look-ups down
+        atomic_write_text(cache, json.dumps({"rows": rows, "keys": keys}, ensure_ascii=False),
+                          durable=False)
     return _GeoNamesTable(rows, keys)
 
 

@@ -29,7 +29,7 @@ import sahelevents.models
 from sahelevents.codebook import load_model_file
 from sahelevents.issues import DataError, Issue, UserError, issue
 from sahelevents.models import SourceDocument, SourceRegistry
-from sahelevents.yamlio import atomic_write_text, dump_yaml
+from sahelevents.yamlio import atomic_write_bytes, atomic_write_text, dump_yaml
 
 REGISTRY_MAX_BYTES = 1024 * 1024 * 1024
 REGISTRY_HEADER = "# yaml-language-server: $schema=../schema/sources.schema.json\n"
@@ -111,13 +111,9 @@ class ParsedRegistryCache:
         if key is None:
             return
         payload = marshal.dumps((key, data.model_dump(exclude_unset=True)), 4)
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(OSError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
-            os.replace(tmp, self.file)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            atomic_write_bytes(self.file, hashlib.sha256(payload).hexdigest().encode() + payload,
+                               durable=False)
 
 
 def _constructed(data: dict[str, Any]) -> SourceRegistry:

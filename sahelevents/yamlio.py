@@ -552,15 +552,20 @@ _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
 def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file.
+    """Write ``text`` to ``path`` as UTF-8 so that a crash leaves either the old or the new
+    file (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
 
-    The text goes to a temporary file renamed over ``path``: no reader, and no process killed
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file.
+
+    The bytes go to a temporary file renamed over ``path``: no reader, and no process killed
     midway, ever sees half a file. ``durable`` also fsyncs it before the rename, so that a
-    power cut cannot either; a caller writing many new files passes ``False`` and syncs
-    once when it is done (a new file has no old content to lose).
+    power cut cannot either; a caller writing many new files (or a cache it can rebuild)
+    passes ``False`` and syncs once when it is done, if at all.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    data = text.encode("utf-8")
     replaced = False
     try:
         # os.open and os.write, not open(): a text file object costs more than the write
