@@ -6,31 +6,17 @@ Benchmarks themselves are never timed tests: this only checks what the generator
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from generated_corpus import benchmark_script
 
 from sahelevents.project import CACHE_DIR, Project
 from sahelevents.sources import Registry
 from sahelevents.workspace import Workspace
 from sahelevents.yamlio import load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = 20
-
-
-def _generator() -> ModuleType:
-    name = "benchmarks_generate"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "generate.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -46,7 +32,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench") / "corpus"
     # verify="all": every page is also segmented by sahelevents.sentences.segment, and the
     # generator fails if a sentence boundary or a cited sentence differs from its layout.
-    _generator().generate(out, DOCUMENTS, seed=7, jobs=1, verify="all")
+    benchmark_script("generate").generate(out, DOCUMENTS, seed=7, jobs=1, verify="all")
     return out
 
 
@@ -79,7 +65,7 @@ def test_corpus_has_the_announced_shape(corpus: Path) -> None:
 
 def test_same_seed_same_bytes_and_smaller_corpus_is_a_prefix(corpus: Path,
                                                               tmp_path: Path) -> None:
-    generator = _generator()
+    generator = benchmark_script("generate")
     again = tmp_path / "again"
     generator.generate(again, DOCUMENTS, seed=7, jobs=1, verify="0")
     assert _files(again) == _files(corpus)
@@ -94,7 +80,7 @@ def test_same_seed_same_bytes_and_smaller_corpus_is_a_prefix(corpus: Path,
 
 
 def test_fast_registry_writer_matches_dump_yaml(corpus: Path) -> None:
-    generator = _generator()
+    generator = benchmark_script("generate")
     registry = Registry.load(corpus / "seeds" / "sources.yaml")
     entries = [d.model_dump(mode="json") for d in registry.data.documents]
     fast = load_yaml(generator.registry_yaml(entries).encode(), "fast")
@@ -108,7 +94,7 @@ def test_fast_registry_writer_matches_dump_yaml(corpus: Path) -> None:
     ("a: b", '"a: b"'), ("x #y", '"x #y"'), ("l'armée", "l'armée"), ("", '""'),
 ])
 def test_yaml_scalar_quotes_what_a_loader_could_retype(value: str, text: str) -> None:
-    assert _generator().yaml_scalar(value) == text
+    assert benchmark_script("generate").yaml_scalar(value) == text
     assert load_yaml(f"k: {text}\n".encode(), "x").data == {"k": value}
 
 
@@ -117,4 +103,4 @@ def test_yaml_scalar_quotes_what_a_loader_could_retype(value: str, text: str) ->
     (71, "soixante-et-onze"), (80, "quatre-vingts"), (99, "quatre-vingt-dix-neuf"),
 ])
 def test_french_number_words(number: int, words: str) -> None:
-    assert _generator().french_number(number) == words
+    assert benchmark_script("generate").french_number(number) == words
