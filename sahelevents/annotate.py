@@ -26,7 +26,7 @@ import difflib
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +54,34 @@ class MergeResult:
     added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # keys of suggestions not added
     written: bool = False
+    # Set by without_text(), which drops before and after: whether the text changed.
+    _changed: bool | None = field(default=None, repr=False)
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.before != self.after if self._changed is None else self._changed
+
+    def without_text(self) -> MergeResult:
+        """This result without the file's text before and after (``changed`` is kept): what
+        a worker process sends back once it has written the file. The driver needs only the
+        flags and keys, and the text is ~9 KB a document to pickle and pipe."""
+        return replace(self, before="", after="", _changed=self.changed)
+
+    def _require_text(self) -> None:
+        if self._changed is not None:
+            raise ValueError(f"the merge result of {self.display} no longer holds its text")
 
     def write(self, *, durable: bool = True) -> None:
         """Write the merged text to the file (atomically), if it changed; ``durable=False``
         leaves the fsync to the caller (see :func:`atomic_write_text`)."""
+        self._require_text()
         if self.changed:
             atomic_write_text(self.path, self.after, durable=durable)
             self.written = True
 
     def diff(self) -> str:
         """Unified diff of the file, as ``git diff`` would show it."""
+        self._require_text()
         return "".join(difflib.unified_diff(
             self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
             fromfile="/dev/null" if self.created else f"a/{self.display}",

@@ -118,7 +118,10 @@ def _init_worker(ws: Workspace, rules: RuleSet) -> None:
 def _suggest_in_worker(doc_ids: Sequence[str], coder: str, write: bool
                        ) -> list[tuple[int, MergeResult]]:
     ws, rules = _WORKER["ws"], _WORKER["rules"]
-    return [_suggest_one(ws, rules, doc_id, coder, write) for doc_id in doc_ids]
+    results = [_suggest_one(ws, rules, doc_id, coder, write) for doc_id in doc_ids]
+    if not write:
+        return results  # a dry run shows the diffs: the driver needs the text
+    return [(count, merge.without_text()) for count, merge in results]
 
 
 def _extract_in_worker(doc_ids: Sequence[str]) -> list[list[Suggestion]]:

@@ -206,6 +206,24 @@ def test_dry_run_writes_nothing(project: Workspace) -> None:
     assert again[0].merge.diff() == "" and _file(project).read_bytes() == before
 
 
+def test_a_result_without_its_text_keeps_its_flags_and_cannot_write(
+        project: Workspace) -> None:
+    merge = next(suggest_documents(project, [DOC], coder="ada", dry_run=True,
+                                   rules=_rules(project))).merge
+    light = merge.without_text()
+    assert (light.before, light.after) == ("", "")
+    assert (light.changed, light.created, light.added, light.display) == (
+        True, True, merge.added, merge.display)
+    for use in (light.write, light.diff):
+        with pytest.raises(ValueError, match="no longer holds its text"):
+            use()
+    assert not _file(project).exists()
+    _suggest(project, DOC)
+    unchanged = merge_suggestions(_file(project), DOC, SHA, [], codebook_version="1.0.0",
+                                  coder="ada", dry_run=True)
+    assert not unchanged.changed and not unchanged.without_text().changed
+
+
 @pytest.mark.parametrize("broken", [
     "source: [unclosed\n",
     "source: x\nsource: y\n",  # duplicate key

@@ -42,8 +42,11 @@ def _new_project(corpus: Path, root: Path) -> Workspace:
 
 def _run(ws: Workspace, rules: RuleSet, *, jobs: int, dry_run: bool = False
          ) -> list[tuple[Any, ...]]:
+    # Workers send back no file text once they have written the file (the files are
+    # compared instead); a dry run keeps it, for the diffs.
     return [(o.doc, o.suggestions, o.merge.added, o.merge.skipped, o.merge.created,
-             o.merge.display, o.merge.before, o.merge.after, o.merge.written)
+             o.merge.display, o.merge.changed, o.merge.written,
+             (o.merge.before, o.merge.after) if dry_run else None)
             for o in suggest_documents(ws, None, coder="ada", jobs=jobs, dry_run=dry_run,
                                        rules=rules)]
 

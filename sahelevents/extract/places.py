@@ -137,16 +137,16 @@ def find_places(text: str, gazetteer: Gazetteer, codebook: Codebook,
     mentions: list[PlaceMention] = []
     ascii_text = same_length.isascii()
     for cue in (_CUE_RE_ASCII if ascii_text else _CUE_RE).finditer(same_length):
+        position = cue.end()
+        name_match = _NAME_RE.match(text, position)
+        if name_match is None:
+            continue  # most cues ("à", "en", "au") are followed by no capitalised name
         precision = _CUE_PRECISION[cue.lastgroup or ""]
         if precision == 1 and _PLANNED_TARGET.search(same_length, max(0, cue.start() - 140),
                                                      cue.start()):
             precision = 2
-        position = cue.end()
         first = True
-        while True:
-            name_match = _NAME_RE.match(text, position)
-            if name_match is None:
-                break
+        while name_match is not None:
             mention = _resolve(text, name_match, cue.group(), precision, gazetteer, context,
                                foreign_keys, countries)
             if mention is not None:
@@ -159,7 +159,7 @@ def find_places(text: str, gazetteer: Gazetteer, codebook: Codebook,
             follow = _COORDINATED.match(text, name_match.end())
             if follow is None or follow.end() == name_match.end():
                 break
-            position = follow.end()
+            name_match = _NAME_RE.match(text, follow.end())
     for area in (_AREA_RE_ASCII if ascii_text else _AREA_RE).finditer(same_length):
         named = area.group("country")
         iso3 = countries.get(fold(named)) if named else None
