@@ -32,6 +32,10 @@ __all__ = ["DocumentOutcome", "extract_documents", "reference_dates", "suggest_d
 
 @dataclass(frozen=True)
 class DocumentOutcome:
+    """What suggest did to one document. ``merge`` holds the file's text (for
+    :meth:`MergeResult.diff`) in a dry run only: once the file is written it is dropped
+    (:meth:`MergeResult.without_text`)."""
+
     doc: str
     suggestions: int
     merge: MergeResult
@@ -99,6 +103,9 @@ def _suggest_one(ws: Workspace, rules: RuleSet, doc_id: str, coder: str, write: 
         # file durable with one sync at the end of the run instead of waiting for the
         # disk once per file.
         merge.write(durable=not merge.created)
+        # Once written, the file's text (~9 KB) is not needed: a worker would pickle and
+        # pipe it to the driver for nothing. A dry run keeps it, for the diffs.
+        merge = merge.without_text()
     return len(suggestions), merge
 
 
@@ -118,10 +125,7 @@ def _init_worker(ws: Workspace, rules: RuleSet) -> None:
 def _suggest_in_worker(doc_ids: Sequence[str], coder: str, write: bool
                        ) -> list[tuple[int, MergeResult]]:
     ws, rules = _WORKER["ws"], _WORKER["rules"]
-    results = [_suggest_one(ws, rules, doc_id, coder, write) for doc_id in doc_ids]
-    if not write:
-        return results  # a dry run shows the diffs: the driver needs the text
-    return [(count, merge.without_text()) for count, merge in results]
+    return [_suggest_one(ws, rules, doc_id, coder, write) for doc_id in doc_ids]
 
 
 def _extract_in_worker(doc_ids: Sequence[str]) -> list[list[Suggestion]]:

@@ -42,8 +42,8 @@ def _new_project(corpus: Path, root: Path) -> Workspace:
 
 def _run(ws: Workspace, rules: RuleSet, *, jobs: int, dry_run: bool = False
          ) -> list[tuple[Any, ...]]:
-    # Workers send back no file text once they have written the file (the files are
-    # compared instead); a dry run keeps it, for the diffs.
+    # Once a file is written its result holds no text (the files are compared instead); a
+    # dry run keeps it, for the diffs.
     return [(o.doc, o.suggestions, o.merge.added, o.merge.skipped, o.merge.created,
              o.merge.display, o.merge.changed, o.merge.written,
              (o.merge.before, o.merge.after) if dry_run else None)
