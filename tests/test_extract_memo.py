@@ -82,6 +82,20 @@ def test_a_repeated_sentence_is_dated_from_its_own_page(ws: Workspace, rules: Ru
     assert days == [["2023-05-09"], ["2024-02-01"]]
 
 
+def test_story_dates_read_through_the_memo_are_those_found_directly(
+        ws: Workspace, rules: RuleSet, pages: list[_Page], fresh_memo: None) -> None:
+    """The teasers' reference dates: the memo's dates (read once per text) or find_dates."""
+    memo = pipeline._memo_for(ws.codebook, ws.gazetteer, rules)
+    checked = 0
+    for _doc, _text, sentences, published, year in pages:
+        reader = pipeline._Reader({}, sentences, published, year, memo)
+        for story in sorted({s.story for s in sentences}):
+            direct = pipeline.story_date_context(story, sentences, published, year)
+            assert reader.story_dates(story) == direct
+            checked += story > 0 and direct != (published, year)
+    assert checked > 10  # teasers with dates of their own or of their neighbours
+
+
 def test_memo_tables_stay_within_their_limit() -> None:
     computed: list[str] = []
 

@@ -332,12 +332,13 @@ def _rank(codebook: Codebook, rule: CompiledRule) -> int:
 
 def _winner(anchors: Sequence[_Anchor], codebook: Codebook) -> _Anchor:
     """The anchor whose sub-event type wins by ACLED's hierarchy and the rules' exceptions."""
-    def beaten(anchor: _Anchor) -> bool:
-        spec = anchor.rule.spec
-        return any(spec.event_type in other.rule.spec.outranks
-                   or spec.sub_event_type in other.rule.spec.outranks
-                   for other in anchors if other.rule.id != anchor.rule.id)
-    candidates = [a for a in anchors if not beaten(a)] or list(anchors)
+    # Whether a rule is outranked depends on the other rules only: a story's cluster may
+    # hold dozens of anchors of two or three rules.
+    rules = {anchor.rule.id: anchor.rule.spec for anchor in anchors}
+    beaten = {rule_id for rule_id, spec in rules.items()
+              if any(spec.event_type in other.outranks or spec.sub_event_type in other.outranks
+                     for other_id, other in rules.items() if other_id != rule_id)}
+    candidates = [a for a in anchors if a.rule.id not in beaten] or list(anchors)
     return min(candidates, key=lambda a: (_rank(codebook, a.rule), -a.rule.spec.confidence,
                                           a.info.sentence.index))
 

@@ -81,10 +81,17 @@ class _Reader:
     def story_dates(self, story: int) -> tuple[dt.date | None, int | None]:
         """:func:`story_date_context` of ``story``."""
         if story not in self._story_dates:
-            self._story_dates[story] = story_date_context(story, self._sentences,
-                                                          self._published,
-                                                          self._context_year)
+            self._story_dates[story] = story_date_context(
+                story, self._sentences, self._published, self._context_year,
+                dates_of=self._dates_without_reference)
         return self._story_dates[story]
+
+    def _dates_without_reference(self, text: str) -> Sequence[DateMention]:
+        # Teasers and datelines come back on many pages: their dates are read through the
+        # memo (most texts have no date expression, and take no place in the dates table).
+        if not self._memo.date_expressions[text]:
+            return ()
+        return self._memo.dates[text, None, None]
 
     def latest(self, story: int) -> dt.date | None:
         return self.story_dates(story)[0]
@@ -304,7 +311,9 @@ def _country_context(sentences: Sequence[Sentence], codebook: Codebook,
         if found is None:
             found = Counter()
             counts[sentence.story] = found
-        found.update(named(sentence.text))
+        names = named(sentence.text)
+        if names:  # most sentences name no country (Counter.update costs a call anyway)
+            found.update(names)
     ranked: dict[int, list[str]] = {}
     for story, counter in counts.items():
         ranked[story] = sorted(counter, key=lambda iso3: (-counter[iso3], iso3 not in core,
@@ -346,30 +355,43 @@ def _countries_named(text: str, folded_text: str, codebook: Codebook) -> tuple[s
 
 
 def story_date_context(story: int, sentences: Sequence[Sentence], published: dt.date | None,
-                       context_year: int | None) -> tuple[dt.date | None, int | None]:
-    """(reference day, year for dates without one) of a story of the page."""
+                       context_year: int | None, *,
+                       dates_of: Callable[[str], Sequence[DateMention]] | None = None
+                       ) -> tuple[dt.date | None, int | None]:
+    """(reference day, year for dates without one) of a story of the page.
+
+    ``dates_of`` gives ``find_dates(text, None)`` of a sentence text, when the caller keeps
+    them.
+    """
     if story == 0:
         return published, context_year
+    if dates_of is None:
+
+        def dates_of(text: str) -> Sequence[DateMention]:
+            return find_dates(text, None)
+
+    def explicit(sentence: Sentence) -> list[DateMention]:
+        """Dates written with their year in one sentence."""
+        return [d for d in dates_of(sentence.text) if d.kind in ("absolute", "range")
+                and _YEAR.search(d.text)]
+
     own_datelines = [d for s in sentences if s.story == story and s.kind == "dateline"
-                     for d in _explicit(s)]
+                     for d in explicit(s)]
     if own_datelines:
         day = own_datelines[0].value
         return day, day.year
     own = [d for s in sentences if s.story == story and s.kind in ELIGIBLE_KINDS
-           for d in _explicit(s)]
+           for d in explicit(s)]
     if own:
         return None, own[0].value.year
     # The nearest explicit date among the page's other teasers and their datelines.
     index = min(s.index for s in sentences if s.story == story)
     nearby = sorted(((abs(s.index - index), d) for s in sentences
-                     if s.story > 0 and s.story != story for d in _explicit(s)),
+                     if s.story > 0 and s.story != story for d in explicit(s)),
                     key=lambda pair: pair[0])
     if nearby:
         return None, nearby[0][1].value.year
     return published, context_year
 
 
-def _explicit(sentence: Sentence) -> list[DateMention]:
-    """Dates written with their year in one sentence."""
-    return [d for d in find_dates(sentence.text, None) if d.kind in ("absolute", "range")
-            and re.search(r"\d{4}", d.text)]
+_YEAR = re.compile(r"\d{4}")
