@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from sahelevents.codebook import ActorEntry, Codebook
@@ -238,7 +239,7 @@ def usable_dates(text: str, dates: Iterable[DateMention], latest: dt.date | None
     """Dates of a sentence that can date an event (weekday-checked, not after ``latest``)."""
     out: list[DateMention] = []
     for mention in dates:
-        if _NOT_EVENT_DATE.search(fold(text[max(0, mention.start - 60):mention.start])):
+        if _after_non_event_words(text[max(0, mention.start - 60):mention.start]):
             continue
         if latest is not None and mention.value > latest:
             continue
@@ -246,6 +247,15 @@ def usable_dates(text: str, dates: Iterable[DateMention], latest: dt.date | None
             continue
         out.append(mention)
     return out
+
+
+# The same sentences are dated on every page that repeats them (teasers, agency formulas),
+# and a story's sentences once per event: the two tests below keep their answers.
+@lru_cache(maxsize=4096)
+def _after_non_event_words(before: str) -> bool:
+    """Whether ``before`` (the text before a date) ends with words after which a date is
+    not the date of an event."""
+    return _NOT_EVENT_DATE.search(fold(before)) is not None
 
 
 @dataclass
@@ -275,6 +285,11 @@ _SAME_DAY = re.compile(r"\b(?:le|ce|du|au)\s+meme\s+jour\b|\ble\s+jour\s+meme\b"
                        r"|\ble\s+meme\s+(?:matin|soir|apres-midi)\b")
 
 
+@lru_cache(maxsize=4096)
+def _tells_the_same_day(text: str) -> bool:
+    return _SAME_DAY.search(fold(text)) is not None
+
+
 def _date_for(info: SentenceInfo, hit: RuleHit, paragraph: Sequence[SentenceInfo],
               dates: dict[str, list[DateMention]], story: Sequence[SentenceInfo] = ()
               ) -> tuple[DateMention | None, SentenceInfo | None]:
@@ -282,7 +297,7 @@ def _date_for(info: SentenceInfo, hit: RuleHit, paragraph: Sequence[SentenceInfo
     if own:
         nearest = min(own, key=lambda d: (abs(d.start - hit.start), d.precision))
         return nearest, info
-    if _SAME_DAY.search(fold(info.sentence.text)):
+    if _tells_the_same_day(info.sentence.text):
         before = [s for s in story if s.sentence.index < info.sentence.index
                   and dates[s.sentence.id]]
         if before:
@@ -468,9 +483,10 @@ def _tiers(cluster: _Cluster, story_infos: list[SentenceInfo],
         sentence_id = info.sentence.id
         if sentence_id in taken:
             continue
-        if sentence_id in support or any(
+        own = dates[sentence_id]
+        if sentence_id in support or (own and any(
                 d.value == cluster.day or (d.end_value and d.value <= cluster.day <= d.end_value)
-                for d in dates[sentence_id]):
+                for d in own)):
             taken.add(sentence_id)
             linked.append(info)
     paragraphs = {i.sentence.paragraph for i in hit_infos}
