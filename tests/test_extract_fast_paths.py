@@ -18,7 +18,7 @@ from generated_corpus import seed_and_generated_sentences
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sahelevents.extract import actors, pipeline
+from sahelevents.extract import actors, assemble, pipeline
 from sahelevents.extract.literals import LiteralFinder, literal_alternation, required_literals
 from sahelevents.extract.places import country_cues
 from sahelevents.extract.rules import (
@@ -273,3 +273,36 @@ def test_country_names_are_counted_as_by_a_scan_of_every_word(ws: Workspace,
     core = {c.iso3 for c in ws.codebook.data.countries if c.scope == "core"}
     expected = _plain_country_ranking(text, country_cues(ws.codebook), core)
     assert pipeline._country_context([sentence], ws.codebook)[0] == expected
+
+
+@given(value=st.one_of(st.integers(), st.text(max_size=5), st.lists(st.text(max_size=3))),
+       rule=st.text(max_size=8), sentence=st.one_of(st.none(), st.text(max_size=8)),
+       start=st.one_of(st.none(), st.integers(0, 99)), end=st.one_of(st.none(), st.integers(0, 99)))
+def test_traced_values_built_fast_are_those_init_builds(value: object, rule: str,
+                                                        sentence: str | None, start: int | None,
+                                                        end: int | None) -> None:
+    fast = assemble._traced_value(value, rule, sentence, start, end)
+    plain = assemble.TracedValue(value, rule, sentence, start, end)
+    assert type(fast) is assemble.TracedValue
+    assert fast == plain and repr(fast) == repr(plain) and fast.trace() == plain.trace()
+    with pytest.raises(AttributeError):
+        fast.value = 1  # type: ignore[misc]  # still frozen
+
+
+def test_sentence_infos_built_fast_are_those_init_builds() -> None:
+    sentence = Sentence("d#s1", "d", 1, 0, 5, "Texte", "body", 1, 0)
+
+    class Reader:
+        def dates(self, _s: Sentence) -> tuple[()]:
+            return ()
+
+        actors = places = casualties = dates
+
+    reader = Reader()
+    fast = assemble.sentence_info(sentence, True, (), reader)
+    plain = assemble.SentenceInfo(sentence, True, (), reader)
+    assert type(fast) is assemble.SentenceInfo and fast == plain and repr(fast) == repr(plain)
+    assert vars(fast) == vars(plain)
+    assert (fast.dates, fast.actors, fast.places, fast.casualties) == ((), (), (), ())
+    with pytest.raises(AttributeError):
+        fast.headline = False  # type: ignore[misc]

@@ -48,6 +48,7 @@ __all__ = [
     "Suggestion",
     "TracedValue",
     "assemble",
+    "sentence_info",
     "suggestion_key",
 ]
 
@@ -77,6 +78,26 @@ class TracedValue:
             out.update(sentence=self.sentence, start=self.start, end=self.end)
         out["rule"] = self.rule
         return out
+
+
+# A page's events hold ~40 traced values: built through the slots' own setters, as
+# sentences.segment builds sentences, for half the cost of the frozen __init__ (which sets each
+# field through object.__setattr__).
+_TRACED_SETTERS = tuple(getattr(TracedValue, name).__set__
+                        for name in ("value", "rule", "sentence", "start", "end"))
+
+
+def _traced_value(value: Any, rule: str, sentence: str | None, start: int | None,
+                  end: int | None) -> TracedValue:
+    """``TracedValue(value, rule, sentence, start, end)``, built faster."""
+    traced = object.__new__(TracedValue)
+    set_value, set_rule, set_sentence, set_start, set_end = _TRACED_SETTERS
+    set_value(traced, value)
+    set_rule(traced, rule)
+    set_sentence(traced, sentence)
+    set_start(traced, start)
+    set_end(traced, end)
+    return traced
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +226,17 @@ class SentenceInfo:
     @_lazy
     def casualties(self) -> tuple[CasualtyMention, ...]:
         return self.reader.casualties(self.sentence)
+
+
+def sentence_info(sentence: Sentence, headline: bool,
+                  hits: tuple[tuple[CompiledRule, RuleHit], ...],
+                  reader: SentenceReader) -> SentenceInfo:
+    """``SentenceInfo(sentence, headline, hits, reader)``, in a third of the time: a page has
+    ~28 eligible sentences, and the frozen ``__init__`` sets each field through
+    ``object.__setattr__``. The fields go into ``__dict__``, as ``__init__`` puts them."""
+    info = object.__new__(SentenceInfo)
+    info.__dict__.update(sentence=sentence, headline=headline, hits=hits, reader=reader)
+    return info
 
 
 # json.dumps with these options builds a new encoder on every call.
@@ -551,9 +583,9 @@ def _build(cluster: _Cluster, story_infos: list[SentenceInfo],
     def traced(value: Any, rule: str, info: SentenceInfo | None = None,
                start: int | None = None, end: int | None = None) -> TracedValue:
         if info is None or start is None or end is None:
-            return TracedValue(value, rule)
+            return _traced_value(value, rule, None, None, None)
         base = info.sentence.start
-        return TracedValue(value, rule, info.sentence.id, base + start, base + end)
+        return _traced_value(value, rule, info.sentence.id, base + start, base + end)
 
     # Place first: an event whose place is abroad is dropped.
     place_mention: PlaceMention | None = None

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from sahelevents.codebook import Codebook
 from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
-from sahelevents.extract.assemble import Context, SentenceInfo, Suggestion, assemble
+from sahelevents.extract.assemble import Context, Suggestion, assemble, sentence_info
 from sahelevents.extract.dates import DateMention, find_dates, resolve_dates, scan_dates
 from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_casualties
 from sahelevents.extract.literals import literal_alternation, required_literals
@@ -58,8 +58,8 @@ def extract(doc_id: str, text: str, sentences: Sequence[Sentence], codebook: Cod
     _add_place_countries(countries, eligible, gazetteer, codebook, rules.foreign_places, cues)
     reader = _Reader(countries, sentences, published, context_year, memo)
     hits = memo.hits
-    infos = [SentenceInfo(sentence, sentence.id in headlines, hits[sentence.text, sentence.kind],
-                          reader) for sentence in eligible]
+    infos = [sentence_info(sentence, sentence.id in headlines, hits[sentence.text, sentence.kind],
+                           reader) for sentence in eligible]
     ctx = Context(doc_id, codebook, gazetteer, countries, reader.latest)
     return assemble(infos, ctx)
 
