@@ -319,6 +319,7 @@ _SAME_DAY = re.compile(r"\b(?:le|ce|du|au)\s+meme\s+jour\b|\ble\s+jour\s+meme\b"
 
 @lru_cache(maxsize=4096)
 def _tells_the_same_day(text: str) -> bool:
+    """Whether a sentence tells an event of the day told just before ("le même jour")."""
     return _SAME_DAY.search(fold(text)) is not None
 
 
@@ -379,8 +380,8 @@ def _rank(codebook: Codebook, rule: CompiledRule) -> int:
 
 def _winner(anchors: Sequence[_Anchor], codebook: Codebook) -> _Anchor:
     """The anchor whose sub-event type wins by ACLED's hierarchy and the rules' exceptions."""
-    # Whether a rule is outranked depends on the other rules only: a story's cluster may
-    # hold dozens of anchors of two or three rules.
+    # Whether a rule is outranked depends on the other rules only: decided once per rule,
+    # not once per pair of anchors (several hits of one rule often make one event).
     rules = {anchor.rule.id: anchor.rule.spec for anchor in anchors}
     beaten = {rule_id for rule_id, spec in rules.items()
               if any(spec.event_type in other.outranks or spec.sub_event_type in other.outranks
