@@ -22,9 +22,10 @@ from sahelevents.annotate import MergeResult, merge_suggestions
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.extract.pipeline import extract
 from sahelevents.extract.rules import RuleSet, load_rules
-from sahelevents.issues import UserError
+from sahelevents.issues import DataError, UserError
 from sahelevents.models import SourceDocument
 from sahelevents.sentences import segment
+from sahelevents.sources import sha256_bytes
 from sahelevents.workspace import Workspace
 
 __all__ = ["DocumentOutcome", "extract_documents", "reference_dates", "suggest_documents"]
@@ -77,6 +78,15 @@ def _source(ws: Workspace, doc_id: str) -> _Source:
     # Read through the registry, not Workspace.document/sentences: those cache every
     # document, and a long run must not keep the whole corpus in memory.
     document = ws.registry.document(doc_id)
+    # The file records the registered hash as the text it was coded on: a text that changed
+    # since would get offsets into other words (a few µs a page).
+    actual = sha256_bytes(document.text.encode("utf-8"))
+    if actual != document.meta.sha256:
+        raise DataError(
+            f"{ws.project.relative(document.path)}: R001 {doc_id} changed since it was "
+            f"registered (sha256 {actual[:12]}..., recorded {document.meta.sha256[:12]}...): "
+            "restore the original text, or register the corrected one as a new document; "
+            "suggest coded nothing from it")
     published, context_year = reference_dates(document.meta)
     return _Source(doc_id, document.text, published, context_year, document.meta.sha256)
 

@@ -248,6 +248,25 @@ def test_a_file_coded_on_another_version_of_the_source_is_refused(project: Works
     assert path.read_text(encoding="utf-8") == stale
 
 
+def test_a_source_changed_since_it_was_registered_is_not_coded(project: Workspace) -> None:
+    text_file = project.registry.document(DOC).path
+    original = text_file.read_bytes()
+    try:
+        text_file.write_bytes(original + "Une phrase ajoutée.\n".encode())
+        for jobs in ("1", "2"):
+            result = CliRunner().invoke(cli, ["--root", str(project.project.root), "suggest",
+                                              "--jobs", jobs, DOC])
+            assert result.exit_code == 1, result.output
+            assert f"seeds/{text_file.name}: R001 {DOC} changed since it was registered" in (
+                result.output)
+            assert "suggest coded nothing from it" in result.output
+            assert "Traceback" not in result.output
+            assert not _file(project).exists()
+    finally:
+        text_file.write_bytes(original)
+    assert _suggest(project, DOC)  # the original text is coded again
+
+
 def test_cli_suggest_dry_run_and_coder(project: Workspace) -> None:
     runner = CliRunner()
     root = str(project.project.root)
