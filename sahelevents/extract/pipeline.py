@@ -86,25 +86,28 @@ class _Reader:
                 dates_of=self._dates_without_reference)
         return self._story_dates[story]
 
-    def _dates_without_reference(self, text: str) -> Sequence[DateMention]:
-        # Teasers and datelines come back on many pages: their dates are read through the
-        # memo (most texts have no date expression, and take no place in the dates table).
+    def _resolved(self, text: str, reference: dt.date | None, year: int | None
+                  ) -> tuple[DateMention, ...]:
+        # The expressions of a text do not depend on the reference day, which differs from
+        # page to page: they are found once per text, and resolved (cheap) per reference;
+        # most texts have none, and take no place in the dates table.
         if not self._memo.date_expressions[text]:
             return ()
-        return self._memo.dates[text, None, None]
+        return self._memo.dates[text, reference, year]
+
+    def _dates_without_reference(self, text: str) -> Sequence[DateMention]:
+        # Teasers and datelines come back on many pages: read through the memo.
+        return self._resolved(text, None, None)
 
     def latest(self, story: int) -> dt.date | None:
         return self.story_dates(story)[0]
 
     def dates(self, sentence: Sentence) -> tuple[DateMention, ...]:
-        # The expressions of a sentence do not depend on the story's reference day, which
-        # differs from page to page: they are found once per text, and resolved (cheap) per
-        # reference; most sentences have none.
-        if not self._memo.date_expressions[sentence.text]:
-            return ()
+        # The assembler asks for a story's latest day before any of its dates: the story's
+        # reference is known by then.
         known = self._story_dates.get(sentence.story)
         reference, year = known if known is not None else self.story_dates(sentence.story)
-        return self._memo.dates[sentence.text, reference, year]
+        return self._resolved(sentence.text, reference, year)
 
     def actors(self, sentence: Sentence) -> tuple[ActorMention, ...]:
         return self._memo.actors[sentence.text]
