@@ -40,6 +40,12 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def changed_since_registered(meta: SourceDocument, actual: str) -> str:
+    """The words of an R001 message: the text of ``meta`` now hashes to ``actual``."""
+    return (f"changed since it was registered (sha256 {actual[:12]}..., recorded "
+            f"{meta.sha256[:12]}...)")
+
+
 def read_text_strict(path: Path) -> str:
     """Read a registered text: strict UTF-8, no NUL, LF newlines only."""
     raw = path.read_bytes()
@@ -204,9 +210,9 @@ class Registry:
                 continue
             actual = sha256_bytes(raw)
             if actual != meta.sha256:
-                issues.append(issue("R001", f"{meta.id}: {meta.file} changed since it was "
-                                    f"registered (sha256 {actual[:12]}..., recorded "
-                                    f"{meta.sha256[:12]}...)", display, doc=meta.id))
+                issues.append(issue("R001", f"{meta.id}: {meta.file} "
+                                    f"{changed_since_registered(meta, actual)}", display,
+                                    doc=meta.id))
         return issues
 
     def add(self, source: Path, *, doc_id: str | None = None, **fields: str | None

@@ -25,7 +25,7 @@ from sahelevents.extract.rules import RuleSet, load_rules
 from sahelevents.issues import DataError, UserError
 from sahelevents.models import SourceDocument
 from sahelevents.sentences import segment
-from sahelevents.sources import sha256_bytes
+from sahelevents.sources import changed_since_registered, sha256_bytes
 from sahelevents.workspace import Workspace
 
 __all__ = ["DocumentOutcome", "extract_documents", "reference_dates", "suggest_documents"]
@@ -83,10 +83,9 @@ def _source(ws: Workspace, doc_id: str) -> _Source:
     actual = sha256_bytes(document.text.encode("utf-8"))
     if actual != document.meta.sha256:
         raise DataError(
-            f"{ws.project.relative(document.path)}: R001 {doc_id} changed since it was "
-            f"registered (sha256 {actual[:12]}..., recorded {document.meta.sha256[:12]}...): "
-            "restore the original text, or register the corrected one as a new document; "
-            "suggest coded nothing from it")
+            f"{ws.project.relative(document.path)}: R001 {doc_id} "
+            f"{changed_since_registered(document.meta, actual)}: restore the original text, "
+            "or register the corrected one as a new document; suggest coded nothing from it")
     published, context_year = reference_dates(document.meta)
     return _Source(doc_id, document.text, published, context_year, document.meta.sha256)
 

@@ -20,6 +20,7 @@ from sahelevents.annotations import LoadedAnnotation
 from sahelevents.issues import Issue, issue
 from sahelevents.models import Evidence
 from sahelevents.sentences import Sentence
+from sahelevents.sources import changed_since_registered
 from sahelevents.validate.context import CheckContext
 from sahelevents.yamlio import YamlPath
 
@@ -69,8 +70,8 @@ class ProvenanceStage:
         if meta.sha256 != loaded.sha256:
             registry = self.ctx.ws.project.relative(self.ctx.ws.project.registry_file)
             self.issues.append(issue(
-                "R001", f"{doc}: {meta.file} changed since it was registered (sha256 "
-                f"{loaded.sha256[:12]}..., recorded {meta.sha256[:12]}...)", registry, doc=doc))
+                "R001", f"{doc}: {meta.file} {changed_since_registered(meta, loaded.sha256)}",
+                registry, doc=doc))
         stale = (self.annotation.source_sha256 is not None
                  and self.annotation.source_sha256 != loaded.sha256)
         if stale:
