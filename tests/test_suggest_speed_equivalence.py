@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from generated_corpus import generate_project
 
-from sahelevents import annotate
+from sahelevents import annotate, suggest
 from sahelevents.extract.rules import RuleSet, load_rules
 from sahelevents.project import Project
 from sahelevents.suggest import suggest_documents
@@ -79,3 +79,13 @@ def test_new_files_are_those_ruamel_writes(corpus: Path, rules: RuleSet, tmp_pat
     fast = _run(ws, rules, jobs=1, dry_run=True)
     monkeypatch.setattr(annotate, "new_file_text", lambda comment, document: None)
     assert _run(ws, rules, jobs=1, dry_run=True) == fast
+
+
+@pytest.mark.parametrize(("documents", "jobs", "size"), [
+    (0, 2, 1), (1, 2, 1), (40, 2, 2), (40, 4, 1), (500, 2, 31), (10_000, 2, 32),
+    (10_000, 1, 32)])
+def test_documents_go_to_workers_in_chunks_that_keep_them_all_busy(documents: int, jobs: int,
+                                                                   size: int) -> None:
+    # At least 8 chunks per worker while chunks are small, so that the last ones cannot
+    # leave one worker with much more than another; at most 32 documents a chunk.
+    assert suggest._chunk_size(documents, jobs) == size
