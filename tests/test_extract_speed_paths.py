@@ -7,7 +7,8 @@ on the seeds, on a generated corpus, and on generated text.
   table for text beyond its fast path;
 * the country scan's search for the first words of country names in the folded sentence;
 * the date patterns' tests for the words they need (anchor hints, per-pattern tests);
-* the quantity patterns' digit tests and the cached pattern of vague quantities;
+* the quantity patterns' digit tests, the digit pattern written to start with a digit, the
+  vague quantities' words looked for first and their cached pattern;
 * the casualty cues' words, looked for before any quantity;
 * the case-sensitive place cues on ASCII text;
 * the actor roles' searches, tried only when the words they need are there.
@@ -235,6 +236,41 @@ def test_digit_patterns_need_a_digit(text: str) -> None:
         assert numbers._ANY_DIGIT.search(text) is not None and "mill" in text
     if numbers._DIGIT_RE.search(text) is not None:
         assert numbers._ANY_DIGIT.search(text) is not None
+
+
+# The digit pattern as first written, look-behinds first (re then tries it at every position).
+_PLAIN_DIGIT_RE = re.compile(rf"(?<![\w/])(?<![0-9][.,:])(?:{numbers._DIGITS})"
+                             r"(?!\w|[.,:/][0-9])")
+
+
+@settings(max_examples=500)
+@given(text=st.text(alphabet="0123456789 .,:/milerdsaouG_\u00e9\u0660", max_size=30))
+def test_the_digit_pattern_is_its_plain_form(text: str) -> None:
+    assert ([m.span() for m in numbers._DIGIT_RE.finditer(text)]
+            == [m.span() for m in _PLAIN_DIGIT_RE.finditer(text)])
+
+
+def test_the_digit_pattern_on_real_sentences(corpus_sentences: list[Sentence]) -> None:
+    for sentence in corpus_sentences:
+        folded = fold_text(sentence.text)
+        assert ([m.span() for m in numbers._DIGIT_RE.finditer(folded)]
+                == [m.span() for m in _PLAIN_DIGIT_RE.finditer(folded)])
+
+
+@settings(max_examples=300)
+@given(words=st.lists(st.sampled_from(
+    ["une", "un", "dizaine", "dizaines", "des", "plusieurs", "quelques", "centaines", "bon",
+     "nombre", "d'une", "demi-douzaine", "de", "nombreux", "millier", "milliers", "grand",
+     "poignee", "beaucoup", "x", "-", "'"]), max_size=8), glue=st.sampled_from([" ", "  ", ""]))
+def test_sentences_without_the_vague_words_hold_no_vague_quantity(words: list[str],
+                                                                   glue: str) -> None:
+    text = glue.join(words)
+    for phrases in ({"une dizaine": 10, "plusieurs": 3, "bon nombre": 20},
+                    {"d'une centaine": 100}, {"beaucoup": 50, "des milliers": 2000}):
+        pattern, _lookup = numbers._vague_pattern(phrases)
+        assert pattern is not None
+        if pattern.search(text) is not None:
+            assert numbers._holds_any(text, numbers._vague_literals(pattern))
 
 
 def test_the_vague_pattern_follows_a_changed_mapping() -> None:

@@ -439,7 +439,8 @@ def _candidates(folded: str, segments: list[tuple[int, int]], tokens: list[_Toke
     for lo, hi in segments:
         found = {index for index, start, end in tokens if lo <= start and end <= hi}
         for priority, (pattern, resolve, _tests) in enumerate(_PATTERNS):
-            if any(test.isdisjoint(found) for test in _PATTERN_TESTS[priority]):
+            # map over a bound method, not a generator: tried for every pattern and window
+            if any(map(found.isdisjoint, _PATTERN_TESTS[priority])):
                 continue  # a string every match holds is not in the window
             for match in pattern.finditer(folded, lo, hi):
                 if pattern is _MONTH_ONLY_RE and not (match["pre"] or match["y"] or match["last"]):

@@ -174,6 +174,10 @@ class LiteralFinder:
             return []
         return self._automaton.find_matches_as_indexes(text, overlapping=True)
 
+    def holds_any(self, text: str) -> bool:
+        """Whether one of the literals occurs in ``text``."""
+        return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text))
+
     def indexes(self, text: str) -> set[int]:
         """Positions in :attr:`literals` of the literals found in ``text``."""
         return {found[0] for found in self.occurrences(text)}

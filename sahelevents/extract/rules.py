@@ -305,7 +305,8 @@ class RuleSet:
                 continue
             for match in rule.triggers[trigger_index].finditer(folded_text):
                 f_start, f_end = match.span()
-                if f_end == f_start or any(f_start < e and s < f_end for s, e in claimed):
+                if f_end == f_start or (claimed and any(f_start < e and s < f_end
+                                                        for s, e in claimed)):
                     continue
                 claimed.append((f_start, f_end))
                 if possible is None:
