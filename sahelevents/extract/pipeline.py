@@ -25,7 +25,7 @@ from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
 from sahelevents.extract.assemble import Context, Suggestion, assemble, sentence_info
 from sahelevents.extract.dates import DateMention, find_dates, resolve_dates, scan_dates
 from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_casualties
-from sahelevents.extract.literals import literal_alternation, required_literals
+from sahelevents.extract.literals import LiteralFinder, literal_alternation, required_literals
 from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.places import PlaceMention, country_cues, find_places
 from sahelevents.extract.rules import ELIGIBLE_KINDS, CompiledRule, RuleHit, RuleSet, fold_for_match
@@ -279,11 +279,12 @@ def _cue_constants(codebook: Codebook) -> tuple[int, frozenset[str]]:
 
 
 @lru_cache(maxsize=4)
-def _first_word_pattern(first_words: frozenset[str]) -> re.Pattern[str] | None:
-    """A search for any of ``first_words`` as a substring (None when one is empty)."""
+def _first_word_finder(first_words: frozenset[str]) -> LiteralFinder | None:
+    """A search for any of ``first_words`` as a substring (None when one is empty): one
+    native scan (~1 µs), where a trie pattern tried at every position took ~5 µs."""
     if not first_words or "" in first_words:
         return None
-    return re.compile(literal_alternation(first_words, spaces_match_runs=False))
+    return LiteralFinder(first_words)
 
 
 #: The word characters ([\w'-]) that fold() and fold_for_match() fold differently (fold
@@ -334,18 +335,18 @@ def _countries_named(text: str, folded_text: str, codebook: Codebook) -> tuple[s
     """The ISO3 of each country name in a sentence, in order (``folded_text`` is its
     :func:`fold_for_match`)."""
     first_words = _first_words(codebook)
-    starts = _first_word_pattern(first_words)
+    starts = _first_word_finder(first_words)
     # Most sentences name no country. A name found by the scan below starts with a word of
     # first_words, part of the folding of a word of the sentence; word characters fold
     # alike in fold() and fold_for_match() but for _FOLD_APART, so (spaces aside) that word
     # is in the sentence's fold_for_match: a sentence without any of them is not scanned.
-    if (starts is not None and starts.search(folded_text) is None
+    if (starts is not None and not starts.holds_any(folded_text)
             and _FOLD_APART.isdisjoint(text)):
         return ()
     cues = country_cues(codebook)
     longest, _core = _cue_constants(codebook)
     found: list[str] = []
-    words = [_fold_word(w) for w in _WORD.findall(text)]
+    words = list(map(_fold_word, _WORD.findall(text)))
     for i, word in enumerate(words):
         if word not in first_words and " " not in word:
             continue  # no country name starts with this word
