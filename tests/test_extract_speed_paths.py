@@ -226,6 +226,22 @@ def test_date_anchors_on_generated_characters(text: str) -> None:
     _assert_same_dates(text, datetime.date(2024, 5, 17), None)
 
 
+def _plain_fold_text(text: str) -> str:
+    """fold_text as first written: every character beyond ASCII through the table."""
+    folded = "".join(numbers._FOLD_TABLE.get(ord(char), char) if not char.isascii() else char
+                     for char in text).lower()
+    if len(folded) != len(text):
+        folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
+    return folded
+
+
+@settings(max_examples=500)
+@given(text=st.text(max_size=60) | _FRENCH)
+def test_fold_text_equals_its_plain_definition(text: str) -> None:
+    assert fold_text.__wrapped__(text) == _plain_fold_text(text)
+    assert all(piece.isascii() for piece in numbers._FOLD_TABLE.values())
+
+
 # -- Quantities -----------------------------------------------------------------------------
 
 
