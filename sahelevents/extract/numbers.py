@@ -109,7 +109,7 @@ _TOKEN_RE: Final = re.compile(r"[a-z]+")
 # Not glued to letters ("1er", "G5", "18h30"), decimals ("2,5"), clock times or slash dates.
 _DIGITS: Final = r"[0-9]{1,3}(?:(?:\.| )[0-9]{3})+(?![0-9])|[0-9]+"
 # Written to start with the first digit: re skips ahead to a character of a pattern's first
-# set, but tries a pattern that starts with an assertion at every position (4.8 -> 1.3 µs on
+# set, but tries a pattern that starts with an assertion at every position (3.1 -> 1.3 µs on
 # a sentence). The look-behinds, moved after that digit, test the same characters before it
 # (tests/test_extract_speed_paths.py holds the pattern to the plain one).
 _DIGIT_RE: Final = re.compile(
