@@ -25,7 +25,7 @@ from sahelevents.extract.actors import ActorMention, actor_matcher, find_actors
 from sahelevents.extract.assemble import Context, Suggestion, assemble, sentence_info
 from sahelevents.extract.dates import DateMention, find_dates, resolve_dates, scan_dates
 from sahelevents.extract.fatalities import CASUALTY_CUE, CasualtyMention, find_casualties
-from sahelevents.extract.literals import LiteralFinder, literal_alternation, required_literals
+from sahelevents.extract.literals import LiteralFinder, required_literals
 from sahelevents.extract.numbers import fold_text
 from sahelevents.extract.places import PlaceMention, country_cues, find_places
 from sahelevents.extract.rules import ELIGIBLE_KINDS, CompiledRule, RuleHit, RuleSet, fold_for_match
@@ -199,7 +199,7 @@ class SentenceMemo:
 
 
 def _casualties(text: str, vague: dict[str, int]) -> tuple[CasualtyMention, ...]:
-    if _CASUALTY_HINT is not None and _CASUALTY_HINT.search(fold_text(text)) is None:
+    if _CASUALTY_HINT is not None and not _CASUALTY_HINT.holds_any(fold_text(text)):
         return ()  # no word a casualty cue needs: no quantity is a casualty
     return tuple(find_casualties(text, vague))
 
@@ -226,9 +226,9 @@ def _memo_for(codebook: Codebook, gazetteer: Gazetteer, rules: RuleSet) -> Sente
 
 # Every casualty cue holds one of the literals extract.literals reads from its pattern: a
 # sentence with none of them has no casualty, and its quantities need not be looked for.
+# One native scan for the ~80 literals (0.7 µs), where their trie pattern took ~4 µs.
 _CASUALTY_LITERALS = required_literals(CASUALTY_CUE)
-_CASUALTY_HINT = (re.compile(literal_alternation(_CASUALTY_LITERALS, spaces_match_runs=False))
-                  if _CASUALTY_LITERALS else None)
+_CASUALTY_HINT = LiteralFinder(_CASUALTY_LITERALS) if _CASUALTY_LITERALS else None
 
 
 def _add_place_countries(countries: dict[int, list[str]], sentences: Sequence[Sentence],
