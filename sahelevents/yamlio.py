@@ -100,6 +100,8 @@ class LoadedYaml:
     file: str
     data: Any = None
     text: str | None = None
+    #: The bytes that were parsed (for keys that must match exactly what was read).
+    raw: bytes | None = None
     root: yaml.Node | None = None
     issues: list[Issue] = field(default_factory=list)
 
@@ -411,7 +413,7 @@ def load_yaml(raw: bytes, file: str, *, max_bytes: int = MAX_BYTES,
     text = _decode(raw, result)
     if text is None:
         return result
-    result.text = text
+    result.text, result.raw = text, raw
     tabs = list(_tab_issues(text, file)) if "\t" in text else []
     if tabs:
         result.issues.extend(tabs[:50])

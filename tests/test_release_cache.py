@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+import pytest
 from release_project import annotation as annotation_file
 from release_project import gao_events, make_project, write_annotation
 
@@ -71,3 +74,108 @@ def test_parallel_compilation_gives_the_same_release(tmp_path: Path, monkeypatch
     parallel = publish.assemble(ws, "0.1.0", cache=False, jobs=2)
     assert parallel.events.equals(serial.events)
     assert parallel.compiled.sentences.equals(serial.compiled.sentences)
+
+
+def _no_second_compilation(monkeypatch: Any) -> list[int]:
+    """Files compiled after validation (the companion should have compiled them all)."""
+    from sahelevents.release import compile as compile_module
+
+    compiled_after: list[int] = []
+    original = compile_module._compile_files
+
+    def counting(ws: Workspace, loader: Any, work: list[Any], jobs: int) -> Any:
+        compiled_after.append(len(work))
+        return original(ws, loader, work, jobs)
+
+    monkeypatch.setattr(compile_module, "_compile_files", counting)
+    return compiled_after
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_build_parses_each_file_once(tmp_path: Path, monkeypatch: Any,
+                                            jobs: int) -> None:
+    """Validation compiles the rows of each file it parses (in its workers with jobs > 1):
+    the release then compiles nothing again, and its files are those of a release compiled
+    apart from validation."""
+    from sahelevents import validate as validate_module
+
+    ws = make_project(tmp_path)
+    reference = publish.assemble(ws, "0.1.0", cache=False)
+    monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)  # workers for 3 files
+    compiled_after = _no_second_compilation(monkeypatch)
+    cold = publish.build(Workspace(Project(tmp_path), use_geonames=False), version="0.1.0",
+                         jobs=jobs)
+    assert cold.release is not None and cold.path is not None
+    assert compiled_after == []
+    assert (cold.release.compiled.files_compiled, cold.release.compiled.files_from_cache) == (
+        3, 0)
+    assert cold.release.events.drop("timestamp").equals(reference.events.drop("timestamp"))
+    assert cold.release.compiled.sentences.equals(reference.compiled.sentences)
+    # What was compiled alongside filled the compile cache: the next build reuses it all.
+    warm = publish.build(Workspace(Project(tmp_path), use_geonames=False), version="0.1.0")
+    assert warm.release is not None and warm.path is not None
+    assert (warm.release.compiled.files_compiled, warm.release.compiled.files_from_cache) == (
+        0, 3)
+    assert _tree(warm.path) == _tree(cold.path)
+
+
+def test_rows_compiled_alongside_are_never_stale(tmp_path: Path) -> None:
+    """Rows keyed by the bytes validation parsed are not used once the file has changed."""
+    from sahelevents.release.compile import CompileAlongside, compile_events
+
+    ws = make_project(tmp_path)
+    alongside = CompileAlongside(ws)
+    report = publish.validate_project(ws, companion=alongside)
+    assert report.valid
+    early = alongside.tables()
+    assert early is not None and early[1].height == 3
+    sha = ws.registry.by_id["gao_attaque"].sha256
+    write_annotation(tmp_path, annotation_file("gao_attaque", sha, gao_events(fatalities=4)))
+    compiled = compile_events(ws, precompiled=early)
+    assert 4 in compiled.events["fatalities"].to_list()
+    assert 15 not in compiled.events.filter(
+        pl.col("source_ids").list.contains("gao_attaque"))["fatalities"].to_list()
+    assert compiled.files_compiled == 3  # two from the early rows, one compiled now
+
+
+def test_a_file_with_errors_is_not_compiled_alongside(tmp_path: Path) -> None:
+    from sahelevents.release.compile import CompileAlongside
+
+    ws = make_project(tmp_path)
+    sha = ws.registry.by_id["gao_attaque"].sha256
+    events = gao_events()
+    events[0]["event_type"] = "Not a type"
+    write_annotation(tmp_path, annotation_file("gao_attaque", sha, events))
+    alongside = CompileAlongside(ws)
+    report = publish.validate_project(ws, companion=alongside)
+    assert not report.valid
+    tables = alongside.tables()
+    assert tables is not None
+    assert sorted(tables[1]["doc"].to_list()) == sorted(
+        p.stem for p in (tmp_path / "annotations").glob("*.yaml") if p.stem != "gao_attaque")
+
+
+def test_the_companion_sent_to_spawned_workers_carries_no_rows(tmp_path: Path) -> None:
+    from sahelevents.release.compile import CompileAlongside
+
+    ws = make_project(tmp_path)
+    alongside = CompileAlongside(ws)
+    publish.validate_project(ws, companion=alongside)
+    copy = pickle.loads(pickle.dumps(alongside))
+    assert copy.context == alongside.context
+    assert copy.tables() is None
+
+
+def test_batches_extended_file_by_file_equal_one_batch(tmp_path: Path) -> None:
+    from sahelevents.release.members import FileCompiler, MemberBatch
+
+    ws = make_project(tmp_path)
+    compiler = FileCompiler(ws)
+    whole, pieces = MemberBatch(), MemberBatch()
+    for path in sorted((tmp_path / "annotations").glob("*.yaml")):
+        compiler.compile_file(path, path.stem, whole)
+        one = MemberBatch()
+        compiler.compile_file(path, path.stem, one)
+        pieces.extend(one)
+    for mine, theirs in zip(whole.frames(), pieces.frames(), strict=True):
+        assert mine.equals(theirs)

@@ -16,7 +16,7 @@ import sahelevents.validate as validate_module
 from sahelevents.cli import cli
 from sahelevents.issues import Report
 from sahelevents.project import Project
-from sahelevents.validate import check_file, validate_paths
+from sahelevents.validate import Companion, check_file, validate_paths
 from sahelevents.validate.cache import ValidationCache
 from sahelevents.validate.context import CheckContext
 from sahelevents.validate.results import FileResult, FileTask
@@ -49,9 +49,10 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the per-file stages actually ran on (not served from the cache)."""
     seen: list[str] = []
 
-    def counting(ctx: CheckContext, task: FileTask) -> FileResult:
+    def counting(ctx: CheckContext, task: FileTask,
+                 companion: Companion | None = None) -> FileResult:
         seen.append(task.display)
-        return check_file(ctx, task)
+        return check_file(ctx, task, companion)
 
     monkeypatch.setattr(validate_module, "check_file", counting)
     return seen

@@ -47,10 +47,10 @@ def context_key(ws: Workspace) -> str:
     return digest.hexdigest()
 
 
-def file_key(ws: Workspace, context: str, path: Path, raw: bytes) -> str:
-    """The key of one primary annotation file (its document is its file name)."""
-    meta = ws.registry.by_id.get(path.stem)
-    entry = meta.model_dump_json() if meta is not None else ""
+def file_key(context: str, entry: str, raw: bytes) -> str:
+    """The key of one primary annotation file: ``context``, the registry entry of its
+    document as JSON (``SourceDocument.model_dump_json()``, "" when unregistered) and the
+    file's bytes."""
     digest = hashlib.sha256(f"{context}\0{entry}\0".encode())
     digest.update(raw)
     return digest.hexdigest()

@@ -29,11 +29,11 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from sahelevents.annotations import annotation_paths, is_primary
+from sahelevents.annotations import LoadedAnnotation, annotation_paths, is_primary
 from sahelevents.issues import DataError
 from sahelevents.models import CODED_FIELDS
 from sahelevents.project import Project
@@ -50,6 +50,9 @@ from sahelevents.release.members import (
 )
 from sahelevents.release.tables import EVENT_SCHEMA, SENTENCE_SCHEMA, SOURCE_SCHEMA
 from sahelevents.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sahelevents.validate.context import CheckContext
 
 #: Below this many files to compile, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 64
@@ -119,8 +122,7 @@ def _compile_files(ws: Workspace, loader: SentenceLoader | None,
         # Batches bound the Python objects alive at once (a frame holds rows compactly).
         parts = [_compile_batch(ws, loader, work[i:i + BATCH_FILES])
                  for i in range(0, len(work), BATCH_FILES)]
-        return (pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts]),
-                pl.concat([p[2] for p in parts]))
+        return _concat(parts)
     size = max(16, min(BATCH_FILES, len(work) // (jobs * 8)))
     chunks = [work[i:i + size] for i in range(0, len(work), size)]
     # "spawn": forking a process that runs polars' thread pool can deadlock.
@@ -129,14 +131,82 @@ def _compile_files(ws: Workspace, loader: SentenceLoader | None,
                              initargs=(str(ws.project.root), ws.use_geonames,
                                        loader is not None)) as pool:
         parts = list(pool.map(_worker_batch, chunks))
+    return _concat(parts)
+
+
+class CompileAlongside:
+    """Compiles each file the validator checks, from the annotation it has just parsed.
+
+    A :class:`~sahelevents.validate.Companion`: parsing is two thirds of compiling a file,
+    so a first release (a clean clone in CI) would otherwise parse every file twice, the
+    second time in one process. The rows are keyed like the compile cache's, from the bytes
+    the validator parsed, and :func:`compile_files` takes them as compiled: a file that
+    changed since cannot match its key and is compiled again.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.context = context_key(ws)
+        self._compiler: FileCompiler | None = None  # per process, built on first use
+        self._batch = MemberBatch()
+        self._files = 0
+        self._parts: list[Tables] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A spawned worker needs the key's context only; rows stay with the calling process.
+        return {"context": self.context}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.context = state["context"]
+        self._compiler, self._batch, self._files, self._parts = None, MemberBatch(), 0, []
+
+    def on_file(self, ctx: CheckContext, annotation: LoadedAnnotation) -> MemberBatch | None:
+        model, raw = annotation.model, annotation.loaded.raw
+        if model is None or raw is None:
+            return None
+        if self._compiler is None:
+            self._compiler = FileCompiler(ctx.ws)
+        entry = ctx.registry.get(annotation.path.stem)
+        key = file_key(self.context, entry[0] if entry is not None else "", raw)
+        batch = MemberBatch()
+        try:
+            self._compiler.compile_loaded(annotation, key, batch,
+                                          meta=ctx.meta(model.source),
+                                          sentences=ctx.sentences(model.source))
+        except DataError:
+            return None  # compiled (and reported) again by compile_files
+        return batch
+
+    def receive(self, payload: MemberBatch) -> None:
+        self._batch.extend(payload)
+        self._files += 1
+        if self._files % BATCH_FILES == 0:  # a frame holds rows more compactly than lists
+            self._parts.append(self._batch.frames())
+            self._batch = MemberBatch()
+
+    def tables(self) -> Tables | None:
+        """The rows received so far (None: none)."""
+        if self._batch.files["__file"]:
+            self._parts.append(self._batch.frames())
+            self._batch = MemberBatch()
+        if not self._parts:
+            return None
+        return _concat(self._parts)
+
+
+def _concat(parts: Sequence[Tables]) -> Tables:
     return (pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts]),
             pl.concat([p[2] for p in parts]))
 
 
 def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
                   sentence_loader: SentenceLoader | None = None, cache: bool = False,
-                  jobs: int = 1) -> tuple[Tables, int, int]:
-    """Rows of every primary file: (tables, files compiled now, files from the cache)."""
+                  jobs: int = 1, precompiled: Tables | None = None
+                  ) -> tuple[Tables, int, int]:
+    """Rows of every primary file: (tables, files compiled now, files from the cache).
+
+    ``precompiled`` holds rows compiled earlier in the run (:class:`CompileAlongside`),
+    keyed like the cache's: used for the files whose key they hold, and counted as
+    compiled now."""
     candidates = sorted(annotation_paths(ws, list(paths) if paths is not None else None))
     # is_primary resolves paths: once per folder, not per file (20,000 files: 1 s).
     folders: dict[Path, bool] = {}
@@ -144,30 +214,50 @@ def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
         if path.parent not in folders:
             folders[path.parent] = is_primary(ws, path.parent / path.name)
     primary = [p for p in candidates if folders[p.parent] and p.is_file()]
-    context = context_key(ws) if cache else ""
+    keyed_by_cache = cache or precompiled is not None
+    context = context_key(ws) if keyed_by_cache else ""
+    registry = ws.registry.by_id if keyed_by_cache else {}
     keyed: list[tuple[Path, str]] = []
     for path in primary:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise DataError(f"{ws.project.relative(path)}: cannot read: {exc.strerror}") from None
-        keyed.append((path, file_key(ws, context, path, raw) if cache else path.as_posix()))
+        if keyed_by_cache:
+            meta = registry.get(path.stem)
+            key = file_key(context, meta.model_dump_json() if meta is not None else "", raw)
+        else:
+            key = path.as_posix()
+        keyed.append((path, key))
+    wanted = [k for _, k in keyed]
+    early = _only(precompiled, wanted) if precompiled is not None else None
+    made_early = set(early[1]["__file"].to_list()) if early is not None else set()
     store = CompileCache(ws.project.root) if cache else None
-    cached = store.load([k for _, k in keyed]) if store is not None else None
-    known = set(cached[1]["__file"].to_list()) if cached is not None else set()
+    cached = (store.load([k for k in wanted if k not in made_early])
+              if store is not None else None)
+    known = made_early | (set(cached[1]["__file"].to_list()) if cached is not None else set())
     todo = [(path, key) for path, key in keyed if key not in known]
     fresh = _compile_files(ws, sentence_loader, todo, jobs) if todo else None
-    parts = [t for t in (cached, fresh) if t is not None]
+    parts = [t for t in (cached, early, fresh) if t is not None]
     if not parts:
         empty = (pl.DataFrame(schema=MEMBER_SCHEMA), pl.DataFrame(schema=FILE_SCHEMA),
                  pl.DataFrame(schema=SENTENCE_ROW_SCHEMA))
         return empty, 0, 0
-    tables: Tables = (pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts]),
-                      pl.concat([p[2] for p in parts]))
-    if store is not None and (fresh is not None or cached is None
+    tables = _concat(parts)
+    if store is not None and (fresh is not None or early is not None or cached is None
                               or len(known) != len(keyed)):
         store.save(tables)
-    return tables, len(todo), len(keyed) - len(todo)
+    from_cache = len(keyed) - len(todo) - len(made_early)
+    return tables, len(keyed) - from_cache, from_cache
+
+
+def _only(tables: Tables, keys: Sequence[str]) -> Tables | None:
+    """The rows of ``tables`` whose file key is in ``keys`` (None: no file)."""
+    wanted = pl.Series("__file", list(keys), dtype=pl.String)
+    kept = tuple(t.filter(pl.col("__file").is_in(wanted)) for t in tables)
+    if kept[1].is_empty():
+        return None
+    return kept[0], kept[1], kept[2]
 
 
 # -- same_as: one real event, one row -------------------------------------------------------
@@ -248,16 +338,18 @@ def merge_linked(members: pl.DataFrame) -> pl.DataFrame:
 
 def compile_events(ws: Workspace, paths: Iterable[Path] | None = None, *,
                    sentence_loader: SentenceLoader | None = None, cache: bool = False,
-                   jobs: int = 1) -> CompiledEvents:
+                   jobs: int = 1, precompiled: Tables | None = None) -> CompiledEvents:
     """Compile every accepted event of the primary annotation files.
 
     ``sentence_loader(doc_id, text)`` segments a document (default: the workspace's
     segmenter; the release passes the validation cache's). With ``cache`` the rows of files
     that did not change are reused (:mod:`~sahelevents.release.cache`); ``jobs`` > 1
-    compiles changed files in that many processes.
+    compiles changed files in that many processes. ``precompiled``: see
+    :func:`compile_files`.
     """
     (members, files, cited), compiled, from_cache = compile_files(
-        ws, paths, sentence_loader=sentence_loader, cache=cache, jobs=jobs)
+        ws, paths, sentence_loader=sentence_loader, cache=cache, jobs=jobs,
+        precompiled=precompiled)
     events = merge_linked(members)
     groups = events.select(pl.col("__prefix").alias("prefix"),
                            pl.col("annotation_refs").alias("refs"),

@@ -33,10 +33,10 @@ from typing import Any
 
 import polars as pl
 
-from sahelevents.annotations import load_annotation
+from sahelevents.annotations import LoadedAnnotation, load_annotation
 from sahelevents.gazetteer import Place
 from sahelevents.issues import DataError
-from sahelevents.models import CODED_FIELDS, AnnotatedEvent, NewActor, Rename
+from sahelevents.models import CODED_FIELDS, AnnotatedEvent, NewActor, Rename, SourceDocument
 from sahelevents.release.tables import EVENT_SCHEMA, EVIDENCE_STRUCT
 from sahelevents.sentences import Sentence
 from sahelevents.workspace import Workspace
@@ -145,6 +145,19 @@ class MemberBatch:
     def count(self) -> int:
         return len(self.columns["__ref"])
 
+    def extend(self, other: MemberBatch) -> None:
+        """Append ``other``'s rows (its evidence renumbered to follow this batch's rows)."""
+        offset = self.count
+        for mine, theirs in ((self.columns, other.columns), (self.files, other.files),
+                             (self.sentences, other.sentences)):
+            for name, values in theirs.items():
+                mine[name].extend(values)
+        for name, values in other.evidence.items():
+            if name == "__row":
+                self.evidence[name].extend(row + offset for row in values)
+            else:
+                self.evidence[name].extend(values)
+
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """(members, files, cited sentences) as frames.
 
@@ -205,12 +218,20 @@ class FileCompiler:
 
     def compile_file(self, path: Path, key: str, batch: MemberBatch) -> None:
         """Append the file's header and the rows of its accepted events to ``batch``."""
-        loaded = load_annotation(path, self.ws)
+        self.compile_loaded(load_annotation(path, self.ws), key, batch)
+
+    def compile_loaded(self, loaded: LoadedAnnotation, key: str, batch: MemberBatch, *,
+                       meta: SourceDocument | None = None,
+                       sentences: Mapping[str, Sentence] | None = None) -> None:
+        """:meth:`compile_file` of an annotation already read (the validator's).
+
+        ``meta`` and ``sentences`` are the document's registry entry and sentences when the
+        caller has them (default: from the workspace and the sentence loader)."""
         model = loaded.model
         if model is None or any(i.severity == "error" for i in loaded.issues):
             raise DataError(f"{loaded.display}: the file does not validate; run "
                             "`sahelevents validate` and fix it before releasing")
-        meta = self.ws.registry.by_id.get(model.source)
+        meta = meta or self.ws.registry.by_id.get(model.source)
         if meta is None:
             raise DataError(f"{loaded.display}: document {model.source!r} is not registered; "
                             "run `sahelevents validate`")
@@ -225,7 +246,7 @@ class FileCompiler:
             outlet=meta.outlet or meta.id, scale=meta.source_scale or "", sha=meta.sha256,
             declared={a.name: a for a in model.new_actors},
             renames=renames_after(self.codebook.data.renames, model.codebook_version),
-            sentences=self.sentences(model.source))
+            sentences=sentences if sentences is not None else self.sentences(model.source))
         cited: dict[str, Sentence] = {}
         for event in accepted:
             self._add_event(context, event, batch, cited)

@@ -30,11 +30,13 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from sahelevents.issues import DataError, Report, UserError
-from sahelevents.release.compile import CompiledEvents, compile_events
+from sahelevents.release.cache import Tables
+from sahelevents.release.compile import CompileAlongside, CompiledEvents, compile_events
 from sahelevents.release.diff import ReleaseDiff, diff_frames
 from sahelevents.release.ids import LEDGER_FILE, Ledger, id_sort_key
 from sahelevents.release.load import full_events
@@ -57,6 +59,9 @@ from sahelevents.release.tables import (
     write_parquet,
 )
 from sahelevents.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sahelevents.validate import Companion
 
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
@@ -209,11 +214,12 @@ def _prime_registry(ws: Workspace) -> None:
 
 def assemble(ws: Workspace, version: str, *, date: str | None = None,
              clock: ReleaseClock | None = None, cache: bool = True,
-             jobs: int = 1) -> AssembledRelease:
+             jobs: int = 1, precompiled: Tables | None = None) -> AssembledRelease:
     """Compile the annotations into the events of release ``version`` (nothing written).
 
     ``cache`` reuses the validator's segmentations and the compile cache (rows of files
-    that did not change); ``jobs`` compiles changed files in that many processes.
+    that did not change); ``jobs`` compiles changed files in that many processes;
+    ``precompiled`` holds rows compiled during validation (:class:`CompileAlongside`).
     """
     parse_version(version)
     earlier = [v for v in published_versions(ws.project.releases_dir)
@@ -233,7 +239,7 @@ def assemble(ws: Workspace, version: str, *, date: str | None = None,
     if cache:
         _prime_registry(ws)
     compiled = compile_events(ws, sentence_loader=_cached_sentence_loader(ws) if cache else None,
-                              cache=cache, jobs=jobs)
+                              cache=cache, jobs=jobs, precompiled=precompiled)
     ids, new_ledger = ledger.assign(compiled.groups, version)
     clock = clock or resolve_clock(ws, date, compiled)
     events = _sorted_events(compiled.frame(ids, clock.timestamp))
@@ -394,11 +400,22 @@ class ReleaseOutcome:
         return self.report.valid and self.path is not None
 
 
-def validate_project(ws: Workspace, jobs: int = 1) -> Report:
+def validate_project(ws: Workspace, jobs: int = 1,
+                     companion: Companion | None = None) -> Report:
     """Validate every annotation file (cached), as ``sahelevents validate`` does."""
     from sahelevents.validate import validate_paths
 
-    return validate_paths(ws, None, cache=True, jobs=jobs)
+    return validate_paths(ws, None, cache=True, jobs=jobs, companion=companion)
+
+
+def _validated(ws: Workspace, validate: bool, jobs: int) -> tuple[Report, Tables | None]:
+    """The validation report and the rows of the files it checked now (compiled alongside:
+    each file is parsed once)."""
+    if not validate:
+        return Report(), None
+    alongside = CompileAlongside(ws)
+    report = validate_project(ws, jobs, alongside)
+    return report, alongside.tables() if report.valid else None
 
 
 def release(ws: Workspace, version: str, *, date: str | None = None,
@@ -415,10 +432,11 @@ def release(ws: Workspace, version: str, *, date: str | None = None,
     if published and parse_version(version) < parse_version(published[-1]):
         raise UserError(f"release {version} is older than the latest release "
                         f"{published[-1]}; releases are made in increasing version order")
-    report = validate_project(ws, jobs) if validate else Report()
+    report, precompiled = _validated(ws, validate, jobs)
     if not report.valid:
         return ReleaseOutcome(report)
-    assembled = assemble(ws, version, date=date, jobs=jobs)
+    assembled = assemble(ws, version, date=date, jobs=jobs,
+                         precompiled=precompiled)
     write_folder(target, lambda folder: write_release_files(ws, assembled, folder),
                  replace=False)
     return ReleaseOutcome(report, assembled, target, release_files(target))
@@ -436,10 +454,11 @@ def build(ws: Workspace, *, version: str | None = None, date: str | None = None,
     clock = None
     if date is None and not os.environ.get("SOURCE_DATE_EPOCH"):
         clock = published_clock(ws, version)
-    report = validate_project(ws, jobs) if validate else Report()
+    report, precompiled = _validated(ws, validate, jobs)
     if not report.valid:
         return ReleaseOutcome(report)
-    assembled = assemble(ws, version, date=date, clock=clock, jobs=jobs)
+    assembled = assemble(ws, version, date=date, clock=clock, jobs=jobs,
+                         precompiled=precompiled)
     target = ws.project.build_dir
     write_folder(target, lambda folder: write_release_files(ws, assembled, folder),
                  replace=True)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from sahelevents.annotations import (
     LoadedAnnotation,
@@ -51,13 +52,30 @@ from sahelevents.validate.schema import check_schema
 from sahelevents.workspace import Workspace
 from sahelevents.yamlio import MAX_BYTES, collection_paused, freeze, frozen
 
-__all__ = ["FileTask", "check_file", "validate_paths"]
+__all__ = ["Companion", "FileTask", "check_file", "validate_paths"]
 
 #: Below this many files to check, worker processes cost more than they save.
 _MIN_FILES_PER_WORKER = 8
 
 
-def check_file(ctx: CheckContext, task: FileTask) -> FileResult:
+class Companion(Protocol):
+    """Work a run does on each file it checks now, with the annotation the checks parsed.
+
+    A release compiles every file it validates: done here, a first release (a clean clone
+    in CI) parses each file once instead of twice, in the validator's worker processes.
+    :meth:`on_file` runs where the file is checked (a worker, with ``jobs``) and only for a
+    primary file without errors; what it returns travels back with the file's result and is
+    handed to :meth:`receive` in the calling process, in the order results arrive. With
+    spawned (not forked) workers the companion is pickled to them.
+    """
+
+    def on_file(self, ctx: CheckContext, annotation: LoadedAnnotation) -> Any: ...
+
+    def receive(self, payload: Any) -> None: ...
+
+
+def check_file(ctx: CheckContext, task: FileTask,
+               companion: Companion | None = None) -> FileResult:
     """Stages 1-4 of one file (only what its summary needs when ``task.full`` is false)."""
     annotation = load_annotation(Path(task.path), display=task.display,
                                  max_bytes=task.max_bytes)
@@ -71,7 +89,11 @@ def check_file(ctx: CheckContext, task: FileTask) -> FileResult:
             issues.extend(check_provenance(annotation, ctx,
                                            check_file_name=task.in_annotations))
     summary = _summary(annotation, facts, task)
-    return FileResult(summary, _unique(issues) if task.full else None)
+    result = FileResult(summary, _unique(issues) if task.full else None)
+    if (companion is not None and task.full and task.primary and annotation.model is not None
+            and not any(i.severity == "error" for i in issues)):
+        result.payload = companion.on_file(ctx, annotation)
+    return result
 
 
 def _summary(annotation: LoadedAnnotation, facts: list[EventFacts], task: FileTask
@@ -117,9 +139,10 @@ class _Run:
     ctx: CheckContext
     store: ValidationCache | None = None
     late_keys: ResultKeys | None = None
+    companion: Companion | None = None
 
     def check(self, task: FileTask) -> FileResult:
-        result = check_file(self.ctx, task)
+        result = check_file(self.ctx, task, self.companion)
         if self.store is not None:
             extras = Extras(self.store.take_pending())
             if self.late_keys is not None:
@@ -139,7 +162,8 @@ def _context(ws: Workspace, store: ValidationCache | None) -> CheckContext:
                         registry=lambda: store.registry_entries(ws))
 
 
-def _init_worker(root: Path, use_geonames: bool, use_cache: bool, late_keys: bool) -> None:
+def _init_worker(root: Path, use_geonames: bool, use_cache: bool, late_keys: bool,
+                 companion: Companion | None) -> None:
     """Build the worker's context when processes are spawned rather than forked."""
     global _worker_run
     if _worker_run is None:
@@ -147,7 +171,7 @@ def _init_worker(root: Path, use_geonames: bool, use_cache: bool, late_keys: boo
 
         ws = Workspace(Project(root), use_geonames=use_geonames)
         store = ValidationCache(root, defer_writes=True) if use_cache else None
-        run = _Run(_context(ws, store), store)
+        run = _Run(_context(ws, store), store, companion=companion)
         if store is not None and late_keys:
             run.late_keys = ResultKeys(ws, store)
         _warm(run.ctx)
@@ -163,11 +187,16 @@ def _run_in_worker(task: FileTask) -> FileResult:
 Progress = Callable[[int, int], None]
 
 
-def _counted(results: Iterable[FileResult], total: int, progress: Progress | None
-             ) -> list[FileResult]:
+def _counted(results: Iterable[FileResult], total: int, progress: Progress | None,
+             companion: Companion | None) -> list[FileResult]:
     out: list[FileResult] = []
     for result in results:
         out.append(result)
+        if result.payload is not None:
+            # Handed over as results arrive: the payloads of a whole run are never all alive.
+            assert companion is not None
+            companion.receive(result.payload)
+            result.payload = None
         if progress is not None:
             progress(len(out), total)
     return out
@@ -198,7 +227,7 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
 def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None
                   ) -> list[FileResult]:
     if not _in_workers(tasks, jobs):
-        return _counted(map(run.check, tasks), len(tasks), progress)
+        return _counted(map(run.check, tasks), len(tasks), progress, run.companion)
     global _worker_run
     pool: ProcessPoolExecutor
     # Entries this process has pending stay here: a forked worker must not hand them back.
@@ -214,12 +243,12 @@ def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress |
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(ws.project.root, ws.use_geonames, run.store is not None,
-                      run.late_keys is not None))
+                      run.late_keys is not None, run.companion))
     chunk = max(1, len(tasks) // (jobs * 8))
     try:
         with pool:
             return _counted(pool.map(_run_in_worker, tasks, chunksize=chunk), len(tasks),
-                            progress)
+                            progress, run.companion)
     finally:
         _worker_run = None
         if run.store is not None:
@@ -238,9 +267,10 @@ def _warm(ctx: CheckContext) -> None:
 
 
 def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | None,
-             jobs: int, progress: Progress | None = None) -> list[FileResult]:
+             jobs: int, progress: Progress | None = None,
+             companion: Companion | None = None) -> list[FileResult]:
     """Results of ``tasks`` in order: from the cache where possible, else computed."""
-    run = _Run(ctx, store)
+    run = _Run(ctx, store, companion=companion)
     keyed: list[tuple[str | None, str | None]] = [(None, None)] * len(tasks)
     cached: dict[str, FileResult] = {}
     keys: ResultKeys | None = None
@@ -307,23 +337,26 @@ class _Locator:
 
 def validate_paths(ws: Workspace, paths: Sequence[Path] | None = None, *, cache: bool = True,
                    max_bytes: int = MAX_BYTES, jobs: int = 1,
-                   progress: Progress | None = None) -> Report:
+                   progress: Progress | None = None,
+                   companion: Companion | None = None) -> Report:
     """Validate annotation files (``None``: every file under ``annotations/``).
 
     ``progress(done, total)`` is called as files not found in the cache are checked. With
     ``cache=False`` and a workspace made with ``use_cache=False`` nothing touches the
-    project's cache folder.
+    project's cache folder. ``companion`` also works on each file checked now (see
+    :class:`Companion`).
     """
     # Outside the per-file checks (see _compute), a run builds values that live until its
     # report is made and hold no cycles: tens of thousands of cached results, keys and
     # summaries. Left running, the collector walks them again and again as they grow.
     with collection_paused():
         return _validate_paths(ws, paths, cache=cache, max_bytes=max_bytes, jobs=jobs,
-                               progress=progress)
+                               progress=progress, companion=companion)
 
 
 def _validate_paths(ws: Workspace, paths: Sequence[Path] | None, *, cache: bool,
-                    max_bytes: int, jobs: int, progress: Progress | None) -> Report:
+                    max_bytes: int, jobs: int, progress: Progress | None,
+                    companion: Companion | None) -> Report:
     everything = all_annotation_files(ws)
     requested: Sequence[Path | str] = (everything if paths is None
                                        else annotation_paths(ws, paths))
@@ -338,7 +371,7 @@ def _validate_paths(ws: Workspace, paths: Sequence[Path] | None, *, cache: bool,
         others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
                               for path in everything if os.path.abspath(path) not in asked_paths)
                   if t.primary and t.display not in asked_files]
-    results = _results(ctx, asked + others, store, jobs, progress)
+    results = _results(ctx, asked + others, store, jobs, progress, companion)
     report = Report(files_checked=len(asked))
     for result in results[:len(asked)]:
         report.extend(result.issues or [])

@@ -110,6 +110,8 @@ class FileResult:
     issues: list[Issue] | None = field(default_factory=list)
     #: What the checks computed on the way, for the parent to store; never cached itself.
     extras: Extras | None = None
+    #: What a run's companion made of the file (see ``validate.Companion``); never cached.
+    payload: Any = None
 
     def to_json(self) -> list[Any]:
         """``[summary, issues]`` of lists and scalars: JSON, and what the cache marshals."""
