@@ -396,10 +396,11 @@ def bench_corpus(info: dict[str, Any], args: argparse.Namespace,
 
     if "release" in commands:
         measures.append(measure(
-            size, "release 1.0.0 cold (no cache)",
-            sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE), release_units,
+            size, f"release 1.0.0 cold (no cache) --jobs {args.jobs}",
+            sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE,
+                            "--jobs", str(args.jobs)), release_units,
             repeat=repeat, budget=budget, before=cold,
-            note="validation (1 process) + compilation from scratch"))
+            note="validation and compilation from scratch, each file parsed once"))
         measures.append(measure(
             size, "release 1.0.0 warm (cache filled)",
             sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE), release_units,
@@ -665,13 +666,28 @@ def targets(measures: Sequence[Measure], release_1m: dict[str, Any] | None,
                      "verdict": verdict(seconds <= 60 and rss <= 4096,
                                         f"{seconds / 60:.1f}x the time, "
                                         f"{rss / 4096:.1f}x the memory")})
-        rows.append({"target": "release 1,000,000 events <= 60 s (with parsing + compiling "
-                     "the annotation files)",
-                     "measured": f"~{seconds + per_event * 1e6:.0f} s: compiling costs "
-                     f"{per_event * 1000:.2f} ms/event at {inside['compiled_events']:,} events "
-                     "(straight-line extrapolation)",
-                     "verdict": verdict(seconds + per_event * 1e6 <= 60,
-                                        f"~{(seconds + per_event * 1e6) / 60:.0f}x the time")})
+        colds = [m for m in measures
+                 if m.name.startswith("release 1.0.0 cold") and m.runs and m.ok]
+        if colds and end_to_end is None:
+            largest = colds[-1]
+            # A first release from the files: validation, compilation and the release stage.
+            first = largest.median("seconds") / largest.units["events"] * 1e6
+            rows.append({"target": "release 1,000,000 events <= 60 s (first release: "
+                         "validating and compiling the annotation files too)",
+                         "measured": f"~{first:.0f} s: the cold release of {largest.size} "
+                         f"costs {1000 * largest.median('seconds') / largest.units['events']:.2f}"
+                         f" ms/event ({largest.name.removeprefix('release 1.0.0 cold ')}; "
+                         "straight-line extrapolation; --full measures it)",
+                         "verdict": verdict(first <= 60, f"~{first / 60:.1f}x the time")})
+        else:  # no cold release measured: the compilation alone, from release_rows
+            rows.append({"target": "release 1,000,000 events <= 60 s (with parsing + "
+                         "compiling the annotation files)",
+                         "measured": f"~{seconds + per_event * 1e6:.0f} s: compiling costs "
+                         f"{per_event * 1000:.2f} ms/event at {inside['compiled_events']:,} "
+                         "events (one process; straight-line extrapolation)",
+                         "verdict": verdict(seconds + per_event * 1e6 <= 60,
+                                            f"~{(seconds + per_event * 1e6) / 60:.0f}x the "
+                                            "time")})
     if end_to_end is not None:
         seconds, rss = end_to_end["seconds"], end_to_end["max_rss_mb"]
         rows.append({"target": "release 1,000,000 events <= 60 s, <= 4 GB (end to end)",
@@ -727,24 +743,17 @@ def bench_release_1m(args: argparse.Namespace) -> dict[str, Any] | None:
     documents = round(events / generate.MEAN_ACCEPTED_EVENTS)
     info = corpus("1m-events", documents, seed=args.seed, jobs=args.jobs)
     project: Path = info["path"]
-    reset(project)
-    print("  1m-events: validating once to warm the cache (not timed) ...", flush=True)
-    warm = run_once(sahelevents_cmd(project, "validate", "--jobs", str(args.jobs)))
-    print(f"  1m-events: validation took {warm.seconds:.0f} s (exit {warm.returncode})",
-          flush=True)
     measured = measure("1m-events", f"release 1.0.0 --jobs {args.jobs} end to end",
                        sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE,
                                        "--jobs", str(args.jobs)),
                        {"events": float(info["accepted_events"]), "files": float(documents)},
-                       repeat=1, budget=args.budget,
-                       before=lambda _: reset(project, cache=False))
+                       repeat=1, budget=args.budget, before=lambda _: reset(project))
     if not measured.runs:
         return None
     run = measured.runs[0]
     return {"seconds": run.seconds, "max_rss_mb": run.max_rss_mb, "ok": measured.ok,
-            "validation_seconds": warm.seconds, "events": info["accepted_events"],
-            "documents": documents,
-            "how": "end to end: validation cached, compilation from scratch",
+            "events": info["accepted_events"], "documents": documents,
+            "how": "end to end, a first release: no cache, every file validated and compiled",
             "measure": measured.to_dict()}
 
 
@@ -962,7 +971,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--budget", type=float, default=240.0,
                         help="stop repeating a command once its runs took this many seconds")
-    parser.add_argument("--jobs", type=int, default=2, help="--jobs for validate and suggest")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs for validate, suggest and the cold release")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="1k documents, one run each")
     parser.add_argument("--full", action="store_true",
