@@ -231,7 +231,8 @@ class FileCompiler:
         if model is None or any(i.severity == "error" for i in loaded.issues):
             raise DataError(f"{loaded.display}: the file does not validate; run "
                             "`sahelevents validate` and fix it before releasing")
-        meta = meta or self.ws.registry.by_id.get(model.source)
+        if meta is None:
+            meta = self.ws.registry.by_id.get(model.source)
         if meta is None:
             raise DataError(f"{loaded.display}: document {model.source!r} is not registered; "
                             "run `sahelevents validate`")
