@@ -217,6 +217,43 @@ def test_worker_processes_give_the_same_report(ws: Workspace) -> None:
     assert serial.files_checked == 21
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entries_written_during_the_run_serve_the_next_one(
+        ws: Workspace, computed: list[str], monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """A long run writes its segmentations as it goes (not all at its end); what it wrote
+    serves the next run like a single write would."""
+    text = VALID.read_text(encoding="utf-8")
+    for number in range(20):
+        coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
+        coder.parent.mkdir(parents=True)
+        coder.write_text(text.replace("Battles", "Battle") if number % 5 == 0 else text,
+                         encoding="utf-8")
+    monkeypatch.setattr(validate_module, "_PENDING_LIMIT", 1)
+    monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)
+    writes: list[list[str]] = []
+    original = ValidationCache.write
+
+    def recording(self: ValidationCache, items: dict[str, object]) -> None:
+        writes.append(sorted(items))
+        original(self, items)
+
+    monkeypatch.setattr(ValidationCache, "write", recording)
+    first = validate_paths(ws, jobs=jobs)
+    assert len(writes) >= 2 and any(k.startswith("s:") for k in writes[0])
+    assert _codes(first) == ["C001"] * 4
+    # One file changes: checked again (in this process), its document's sentences come
+    # from the entry written during the first run.
+    primary = ws.project.annotations_dir / f"{SEED}.yaml"
+    primary.write_text(text + "# edited\n", encoding="utf-8")
+    segmented: list[str] = []
+    monkeypatch.setattr("sahelevents.validate.cache.segment",
+                        lambda doc, body: segmented.append(doc) or [])
+    checked_before = len(computed)
+    again = validate_paths(_workspace(ws.project.root), jobs=jobs)
+    assert list(again) == list(first)
+    assert len(computed) == checked_before + 1 and segmented == []
+
+
 def _stored_keys(store: ValidationCache) -> list[str]:
     connection = sqlite3.connect(store.path)
     try:

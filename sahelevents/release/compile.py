@@ -253,6 +253,10 @@ def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
 
 def _only(tables: Tables, keys: Sequence[str]) -> Tables | None:
     """The rows of ``tables`` whose file key is in ``keys`` (None: no file)."""
+    if set(tables[1]["__file"].to_list()) <= set(keys):
+        # The usual case: nothing to leave out, and no copy (a filter copies every column:
+        # ~370 MB for 100,000 files, alive until the release is written).
+        return tables if not tables[1].is_empty() else None
     wanted = pl.Series("__file", list(keys), dtype=pl.String)
     kept = tuple(t.filter(pl.col("__file").is_in(wanted)) for t in tables)
     if kept[1].is_empty():
