@@ -4,7 +4,8 @@ Only primary annotation files (``annotations/<doc>.yaml``) are compiled, never t
 double-coding copies under ``annotations/coders/``. Each file's accepted events are compiled
 into rows by :mod:`~sahelevents.release.members` (all derived columns), through the compile
 cache (:mod:`~sahelevents.release.cache`) and, for many changed files, in parallel worker
-processes (``jobs``).
+processes (``jobs``). When the release validates the files first, each file checked then is
+compiled by the validator, from the annotation it parsed (:class:`CompileAlongside`).
 
 **One real event, one row.** Events linked by ``same_as`` (transitively, across documents)
 become one row listing every source and every evidence sentence, as ACLED merges the reports

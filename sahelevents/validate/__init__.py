@@ -9,7 +9,9 @@
 Stages 1-4 look at one file at a time; their results are cached (:mod:`.cache`) and can run
 in worker processes (``jobs``). Stage 5 always reruns, from small per-file summaries, over
 every primary file of the project - also when only some files were asked for, so that a
-``same_as`` link to a file that was not asked for is still checked.
+``same_as`` link to a file that was not asked for is still checked. A caller can have more
+work done on each file checked, with the annotation the checks parsed (a :class:`Companion`:
+``release`` compiles the file's rows there).
 """
 
 from __future__ import annotations
