@@ -189,31 +189,24 @@ def _run_in_worker(task: FileTask) -> FileResult:
 
 
 Progress = Callable[[int, int], None]
+Arrived = Callable[[FileResult], None]
 
 
 def _counted(results: Iterable[FileResult], total: int, progress: Progress | None,
-             companion: Companion | None, each: Callable[[FileResult], None] | None
-             ) -> list[FileResult]:
-    """The results, each handed on as it arrives (in the order of the tasks)."""
-    out: list[FileResult] = []
-    for result in results:
-        out.append(result)
-        if result.payload is not None:
-            # Handed over as results arrive: the payloads of a whole run are never all alive.
-            assert companion is not None
-            companion.receive(result.payload)
-            result.payload = None
-        if each is not None:
-            each(result)
+             arrived: Arrived) -> None:
+    """Hand each result on as it arrives (in the order of the tasks)."""
+    for done, result in enumerate(results, start=1):
+        arrived(result)
         if progress is not None:
-            progress(len(out), total)
-    return out
+            progress(done, total)
 
 
-def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None = None,
-             each: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None,
+             arrived: Arrived) -> None:
+    """Check ``tasks``, handing each result to ``arrived`` as soon as it is made: what
+    comes with it (cache entries, a companion's payload) is never all alive at once."""
     if not tasks:
-        return []
+        return
     if _in_workers(tasks, jobs):
         _warm(run.ctx)  # loaded once, before the workers fork; a few files load what they use
     # The codebook, gazetteer, registry and cached results live as long as the run: moved
@@ -226,16 +219,17 @@ def _compute(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | N
     try:
         with frozen():  # before the collector is enabled: what was built meanwhile is not walked
             gc.enable()
-            return _check_all(run, tasks, jobs, progress, each)
+            _check_all(run, tasks, jobs, progress, arrived)
     finally:
         if paused:
             gc.disable()
 
 
 def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress | None,
-               each: Callable[[FileResult], None] | None) -> list[FileResult]:
+               arrived: Arrived) -> None:
     if not _in_workers(tasks, jobs):
-        return _counted(map(run.check, tasks), len(tasks), progress, run.companion, each)
+        _counted(map(run.check, tasks), len(tasks), progress, arrived)
+        return
     global _worker_run
     pool: ProcessPoolExecutor
     # Entries this process has pending stay here: a forked worker must not hand them back.
@@ -255,8 +249,8 @@ def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress |
     chunk = max(1, len(tasks) // (jobs * 8))
     try:
         with pool:
-            return _counted(pool.map(_run_in_worker, tasks, chunksize=chunk), len(tasks),
-                            progress, run.companion, each)
+            _counted(pool.map(_run_in_worker, tasks, chunksize=chunk), len(tasks), progress,
+                     arrived)
     finally:
         _worker_run = None
         if run.store is not None:
@@ -304,6 +298,10 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
     def arrived(result: FileResult) -> None:
         position = next(positions)
         results[position] = result
+        if result.payload is not None:
+            assert companion is not None
+            companion.receive(result.payload)
+            result.payload = None
         extras, result.extras = result.extras, None
         if extras is not None and store is not None and keys is not None:
             store.pending.update(extras.cache_entries)

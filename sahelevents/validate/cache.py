@@ -134,8 +134,10 @@ class ValidationCache:
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
         self.disabled = False
-        # With ``defer_writes``, entries computed during a run are written in one transaction
-        # at its end: a commit per document would serialise worker processes on the lock.
+        # With ``defer_writes``, entries computed during a run are not written one by one (a
+        # commit per document would serialise worker processes on the lock): workers hand
+        # them to the parent, which writes them in batches as results arrive and the rest in
+        # one transaction at the end of the run.
         self.defer_writes = defer_writes
         self.pending: dict[str, Any] = {}
         self._registries: dict[str, RegistryEntries] = {}
