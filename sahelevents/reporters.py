@@ -23,15 +23,16 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """``1 file``, ``2 files``."""
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary_line(report: Report) -> str:
     """``N errors, M warnings in K files``."""
-    return (f"{_plural(len(report.errors), 'error')}, "
-            f"{_plural(len(report.warnings), 'warning')} in "
-            f"{_plural(report.files_checked, 'file')}")
+    return (f"{plural(len(report.errors), 'error')}, "
+            f"{plural(len(report.warnings), 'warning')} in "
+            f"{plural(report.files_checked, 'file')}")
 
 
 def _location(found: Issue) -> str:

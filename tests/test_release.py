@@ -446,3 +446,10 @@ def test_build_cli_prints_a_summary(tmp_path: Path) -> None:
            "build/" in result.output
     assert (tmp_path / "build" / "events.csv").is_file()
 
+
+
+def test_summaries_count_in_the_singular_too() -> None:
+    from sahelevents.reporters import plural
+
+    assert [plural(n, "annotation file") for n in (0, 1, 2)] == [
+        "0 annotation files", "1 annotation file", "2 annotation files"]

@@ -10,6 +10,7 @@ import click
 
 from sahelevents.cli.common import quiet, workspace
 from sahelevents.issues import Report, UserError
+from sahelevents.reporters import plural
 from sahelevents.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def _files(made: AssembledRelease) -> str:
     compiled = made.compiled
     total = compiled.files_compiled + compiled.files_from_cache
     cached = f" ({compiled.files_from_cache} from the cache)" if compiled.files_from_cache else ""
-    return f"{total} annotation files{cached}"
+    return f"{plural(total, 'annotation file')}{cached}"
 
 
 @click.command("build")
@@ -62,9 +63,9 @@ def build_cmd(ctx: click.Context, version: str | None, day: str | None, jobs: in
         return
     made = outcome.release
     if not quiet(ctx):
-        click.echo(f"validated {outcome.report.files_checked} files "
-                   f"({len(outcome.report.warnings)} warnings)")
-        click.echo(f"compiled {made.count} events from {_files(made)} as release "
+        click.echo(f"validated {plural(outcome.report.files_checked, 'file')} "
+                   f"({plural(len(outcome.report.warnings), 'warning')})")
+        click.echo(f"compiled {plural(made.count, 'event')} from {_files(made)} as release "
                    f"{made.version} ({made.clock.date}) into "
                    f"{ws.project.relative(outcome.path)}/ ({len(outcome.files)} files)")
         if made.previous:
@@ -108,7 +109,7 @@ def release_cmd(ctx: click.Context, version: str, day: str | None, check: bool,
                  f"{len(made.diff.changed)} changed, {len(made.diff.removed)} removed"
                  if made.previous else "")
         click.echo(f"released {made.version} ({made.clock.date}, {made.clock.origin}): "
-                   f"{made.count} events from {_files(made)} in "
+                   f"{plural(made.count, 'event')} from {_files(made)} in "
                    f"{ws.project.relative(outcome.path)}/ ({len(outcome.files)} files){since}")
 
 
