@@ -119,6 +119,34 @@ def test_a_cold_build_parses_each_file_once(tmp_path: Path, monkeypatch: Any,
     assert _tree(warm.path) == _tree(cold.path)
 
 
+def test_spawned_validation_workers_compile_alongside_too(tmp_path: Path,
+                                                         monkeypatch: Any) -> None:
+    """Where workers are spawned, not forked (macOS, Windows), the companion is pickled to
+    them and their rows come back the same."""
+    import multiprocessing
+
+    from sahelevents import validate as validate_module
+
+    ws = make_project(tmp_path)
+    reference = publish.assemble(ws, "0.1.0", cache=False)
+    monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    methods: list[str | None] = []
+    get_context = multiprocessing.get_context
+
+    def recording(method: str | None = None) -> Any:
+        methods.append(method)
+        return get_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", recording)
+    compiled_after = _no_second_compilation(monkeypatch)
+    cold = publish.build(Workspace(Project(tmp_path), use_geonames=False), version="0.1.0",
+                         jobs=2)
+    assert cold.release is not None and compiled_after == []
+    assert methods == ["spawn"]
+    assert cold.release.events.drop("timestamp").equals(reference.events.drop("timestamp"))
+
+
 def test_rows_compiled_alongside_are_never_stale(tmp_path: Path) -> None:
     """Rows keyed by the bytes validation parsed are not used once the file has changed."""
     from sahelevents.release.compile import CompileAlongside, compile_events
