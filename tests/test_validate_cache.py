@@ -286,3 +286,23 @@ def test_results_of_files_changed_since_the_snapshot_are_kept_apart_then_folded_
     assert not [k for k in _stored_keys(store) if k.startswith("r:")]
     assert _codes(validate_paths(ws)) == before
     assert len(computed) == checked + 1
+
+
+def test_a_run_closes_its_connection_and_a_closed_cache_reopens(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its page cache and statements are not left for the collector to find; a later use
+    opens a new connection."""
+    made: list[ValidationCache] = []
+    original = ValidationCache.__init__
+
+    def recording(self: ValidationCache, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(ValidationCache, "__init__", recording)
+    assert validate_paths(ws).valid
+    assert made and all(store._connection is None for store in made)
+    store = made[0]
+    assert store.read(_stored_keys(store)) and store._connection is not None
+    store.close()
+    assert store._connection is None

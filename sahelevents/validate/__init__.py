@@ -385,7 +385,11 @@ def _validate_paths(ws: Workspace, paths: Sequence[Path] | None, *, cache: bool,
         others = [t for t in (locate.task(path, full=False, max_bytes=max_bytes)
                               for path in everything if os.path.abspath(path) not in asked_paths)
                   if t.primary and t.display not in asked_files]
-    results = _results(ctx, asked + others, store, jobs, progress, companion)
+    try:
+        results = _results(ctx, asked + others, store, jobs, progress, companion)
+    finally:
+        if store is not None:
+            store.close()
     report = Report(files_checked=len(asked))
     for result in results[:len(asked)]:
         report.extend(result.issues or [])

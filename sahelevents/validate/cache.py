@@ -178,11 +178,18 @@ class ValidationCache:
             with contextlib.suppress(OSError):
                 Path(f"{self.path}{suffix}").unlink()
 
-    def _give_up(self) -> None:
-        if self._connection is not None:
+    def close(self) -> None:
+        """Close this process's connection (a later use opens a new one).
+
+        Its page cache and prepared statements held ~75 MB after validating 100,000 files
+        cold, until the collector happened to reach the connection."""
+        if self._connection is not None and self._pid == os.getpid():
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
         self._connection = None
+
+    def _give_up(self) -> None:
+        self.close()
         self._reset()
         self.disabled = True
 
