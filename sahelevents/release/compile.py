@@ -146,19 +146,18 @@ class CompileAlongside:
     """
 
     def __init__(self, ws: Workspace) -> None:
-        self.context = context_key(ws)
-        self._compiler: FileCompiler | None = None  # per process, built on first use
-        self._batch = MemberBatch()
-        self._files = 0
-        self._parts: list[Tables] = []
+        self.__setstate__({"context": context_key(ws)})
 
     def __getstate__(self) -> dict[str, Any]:
         # A spawned worker needs the key's context only; rows stay with the calling process.
         return {"context": self.context}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.context = state["context"]
-        self._compiler, self._batch, self._files, self._parts = None, MemberBatch(), 0, []
+        self.context: str = state["context"]
+        self._compiler: FileCompiler | None = None  # per process, built on first use
+        self._batch = MemberBatch()
+        self._files = 0
+        self._parts: list[Tables] = []
 
     def on_file(self, ctx: CheckContext, annotation: LoadedAnnotation) -> MemberBatch | None:
         model, raw = annotation.model, annotation.loaded.raw
@@ -231,8 +230,8 @@ def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
             key = path.as_posix()
         keyed.append((path, key))
     wanted = [k for _, k in keyed]
-    early = _only(precompiled, wanted) if precompiled is not None else None
-    made_early = set(early[1]["__file"].to_list()) if early is not None else set()
+    early, made_early = (_only(precompiled, wanted) if precompiled is not None
+                         else (None, set[str]()))
     store = CompileCache(ws.project.root) if cache else None
     cached = (store.load([k for k in wanted if k not in made_early])
               if store is not None else None)
@@ -252,17 +251,20 @@ def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
     return tables, len(keyed) - from_cache, from_cache
 
 
-def _only(tables: Tables, keys: Sequence[str]) -> Tables | None:
-    """The rows of ``tables`` whose file key is in ``keys`` (None: no file)."""
-    if set(tables[1]["__file"].to_list()) <= set(keys):
+def _only(tables: Tables, keys: Sequence[str]) -> tuple[Tables | None, set[str]]:
+    """The rows of ``tables`` whose file key is in ``keys`` (None: no file), and those keys."""
+    held = set(tables[1]["__file"].to_list())
+    wanted = set(keys)
+    if held <= wanted:
         # The usual case: nothing to leave out, and no copy (a filter copies every column:
         # ~370 MB for 100,000 files, alive until the release is written).
-        return tables if not tables[1].is_empty() else None
-    wanted = pl.Series("__file", list(keys), dtype=pl.String)
-    kept = tuple(t.filter(pl.col("__file").is_in(wanted)) for t in tables)
-    if kept[1].is_empty():
-        return None
-    return kept[0], kept[1], kept[2]
+        return (tables if held else None), held
+    kept_keys = held & wanted
+    if not kept_keys:
+        return None, kept_keys
+    series = pl.Series("__file", sorted(kept_keys), dtype=pl.String)
+    members, files, sentences = (t.filter(pl.col("__file").is_in(series)) for t in tables)
+    return (members, files, sentences), kept_keys
 
 
 # -- same_as: one real event, one row -------------------------------------------------------
