@@ -76,6 +76,38 @@ def test_parallel_compilation_gives_the_same_release(tmp_path: Path, monkeypatch
     assert parallel.compiled.sentences.equals(serial.compiled.sentences)
 
 
+def test_rows_compiled_by_workers_serve_the_next_release(tmp_path: Path,
+                                                       monkeypatch: Any) -> None:
+    """Worker processes key their rows as compile_files looks them up."""
+    from sahelevents.release import compile as compile_module
+
+    ws = make_project(tmp_path)
+    monkeypatch.setattr(compile_module, "PARALLEL_MIN_FILES", 1)
+    first = publish.assemble(ws, "0.1.0", jobs=2)
+    assert (first.compiled.files_compiled, first.compiled.files_from_cache) == (3, 0)
+    again = publish.assemble(Workspace(Project(tmp_path), use_geonames=False), "0.1.0", jobs=2)
+    assert (again.compiled.files_compiled, again.compiled.files_from_cache) == (0, 3)
+    assert again.events.equals(first.events)
+
+
+def test_rows_are_keyed_by_the_bytes_compiled(tmp_path: Path) -> None:
+    """A file edited after its key was planned leaves no rows under that key."""
+    from sahelevents.release.cache import content_digest, context_key, file_key
+    from sahelevents.release.compile import _compile_batch
+
+    ws = make_project(tmp_path)
+    path = tmp_path / "annotations" / "gao_attaque.yaml"
+    meta = ws.registry.by_id["gao_attaque"]
+    entry, context = meta.model_dump_json(), context_key(ws)
+    planned = file_key(context, entry, content_digest(path.read_bytes()))
+    write_annotation(tmp_path, annotation_file("gao_attaque", meta.sha256,
+                                               gao_events(fatalities=4)))
+    files = _compile_batch(ws, None, context, [(path, entry)])[1]
+    assert files["__file"].to_list() == [
+        file_key(context, entry, content_digest(path.read_bytes()))]
+    assert planned not in files["__file"].to_list()
+
+
 def _no_second_compilation(monkeypatch: Any) -> list[int]:
     """Files compiled after validation (the companion should have compiled them all)."""
     from sahelevents.release import compile as compile_module
@@ -83,9 +115,10 @@ def _no_second_compilation(monkeypatch: Any) -> list[int]:
     compiled_after: list[int] = []
     original = compile_module._compile_files
 
-    def counting(ws: Workspace, loader: Any, work: list[Any], jobs: int) -> Any:
+    def counting(ws: Workspace, loader: Any, context: str | None, work: list[Any],
+                 jobs: int) -> Any:
         compiled_after.append(len(work))
-        return original(ws, loader, work, jobs)
+        return original(ws, loader, context, work, jobs)
 
     monkeypatch.setattr(compile_module, "_compile_files", counting)
     return compiled_after
@@ -147,7 +180,7 @@ def test_spawned_validation_workers_compile_alongside_too(tmp_path: Path,
     assert cold.release.events.drop("timestamp").equals(reference.events.drop("timestamp"))
 
 
-def test_rows_compiled_alongside_are_never_stale(tmp_path: Path) -> None:
+def test_rows_compiled_alongside_are_never_stale(tmp_path: Path, monkeypatch: Any) -> None:
     """Rows keyed by the bytes validation parsed are not used once the file has changed."""
     from sahelevents.release.compile import CompileAlongside, compile_events
 
@@ -155,15 +188,15 @@ def test_rows_compiled_alongside_are_never_stale(tmp_path: Path) -> None:
     alongside = CompileAlongside(ws)
     report = publish.validate_project(ws, companion=alongside)
     assert report.valid
-    early = alongside.tables()
-    assert early is not None and early[1].height == 3
     sha = ws.registry.by_id["gao_attaque"].sha256
     write_annotation(tmp_path, annotation_file("gao_attaque", sha, gao_events(fatalities=4)))
-    compiled = compile_events(ws, precompiled=early)
+    compiled_after = _no_second_compilation(monkeypatch)
+    compiled = compile_events(ws, precompiled=alongside)
     assert 4 in compiled.events["fatalities"].to_list()
     assert 15 not in compiled.events.filter(
         pl.col("source_ids").list.contains("gao_attaque"))["fatalities"].to_list()
-    assert compiled.files_compiled == 3  # two from the early rows, one compiled now
+    assert compiled.files_compiled == 3
+    assert compiled_after == [1]  # two from the early rows, one compiled now
 
 
 def test_a_file_with_errors_is_not_compiled_alongside(tmp_path: Path) -> None:
@@ -177,10 +210,11 @@ def test_a_file_with_errors_is_not_compiled_alongside(tmp_path: Path) -> None:
     alongside = CompileAlongside(ws)
     report = publish.validate_project(ws, companion=alongside)
     assert not report.valid
-    tables = alongside.tables()
+    tables = alongside.take()
     assert tables is not None
     assert sorted(tables[1]["doc"].to_list()) == sorted(
         p.stem for p in (tmp_path / "annotations").glob("*.yaml") if p.stem != "gao_attaque")
+    assert alongside.take() is None  # handed over once: the companion keeps no rows
 
 
 def test_the_companion_sent_to_spawned_workers_carries_no_rows(tmp_path: Path) -> None:
@@ -191,7 +225,7 @@ def test_the_companion_sent_to_spawned_workers_carries_no_rows(tmp_path: Path) -
     publish.validate_project(ws, companion=alongside)
     copy = pickle.loads(pickle.dumps(alongside))
     assert copy.context == alongside.context
-    assert copy.tables() is None
+    assert copy.take() is None
 
 
 def test_batches_extended_file_by_file_equal_one_batch(tmp_path: Path) -> None:

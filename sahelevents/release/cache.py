@@ -47,13 +47,21 @@ def context_key(ws: Workspace) -> str:
     return digest.hexdigest()
 
 
-def file_key(context: str, entry: str, raw: bytes) -> str:
+def file_key(context: str, entry: str, content: str) -> str:
     """The key of one primary annotation file: ``context``, the registry entry of its
     document as JSON (``SourceDocument.model_dump_json()``, "" when unregistered) and the
-    file's bytes."""
-    digest = hashlib.sha256(f"{context}\0{entry}\0".encode())
-    digest.update(raw)
-    return digest.hexdigest()
+    sha256 of the file's bytes (:func:`content_digest`).
+
+    A digest, not the bytes: the validation cache knows the digest of every file it checked
+    (re-hashed only when the file's stat signature changes), so a release does not read
+    and hash every annotation file again to find which rows it can reuse (1,000,000 events:
+    217,000 files, 1.2 GB, ~5 s)."""
+    return hashlib.sha256(f"{context}\0{entry}\0{content}".encode()).hexdigest()
+
+
+def content_digest(raw: bytes) -> str:
+    """The sha256 of a file's bytes, as :func:`file_key` and the validation cache take it."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 class CompileCache:

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sahelevents.issues import DataError, Report, UserError
-from sahelevents.release.cache import Tables
 from sahelevents.release.compile import CompileAlongside, CompiledEvents, compile_events
 from sahelevents.release.diff import ReleaseDiff, diff_frames
 from sahelevents.release.ids import LEDGER_FILE, Ledger, id_sort_key
@@ -153,7 +152,7 @@ def _latest_event_date(compiled: CompiledEvents) -> dt.date | None:
 class AssembledRelease:
     version: str
     events: pl.DataFrame
-    compiled: CompiledEvents
+    compiled: CompiledEvents  # its rows were taken: they are ``events``
     ledger: Ledger
     clock: ReleaseClock
     previous: str | None
@@ -162,15 +161,6 @@ class AssembledRelease:
     @property
     def count(self) -> int:
         return self.events.height
-
-
-def _sorted_events(frame: pl.DataFrame) -> pl.DataFrame:
-    """Chronological, then by id (prefix, number): stable across releases."""
-    return (frame.with_columns(
-        pl.col("event_id_cnty").str.slice(0, 3).alias("__prefix"),
-        pl.col("event_id_cnty").str.slice(3).cast(pl.Int64).alias("__number"))
-        .sort(["event_date", "__prefix", "__number"])
-        .drop("__prefix", "__number"))
 
 
 def _carry_timestamps(events: pl.DataFrame, previous: pl.DataFrame,
@@ -214,12 +204,13 @@ def _prime_registry(ws: Workspace) -> None:
 
 def assemble(ws: Workspace, version: str, *, date: str | None = None,
              clock: ReleaseClock | None = None, cache: bool = True,
-             jobs: int = 1, precompiled: Tables | None = None) -> AssembledRelease:
+             jobs: int = 1, precompiled: CompileAlongside | None = None
+             ) -> AssembledRelease:
     """Compile the annotations into the events of release ``version`` (nothing written).
 
     ``cache`` reuses the validator's segmentations and the compile cache (rows of files
     that did not change); ``jobs`` compiles changed files in that many processes;
-    ``precompiled`` holds rows compiled during validation (:class:`CompileAlongside`).
+    ``precompiled`` holds rows compiled during validation.
     """
     parse_version(version)
     earlier = [v for v in published_versions(ws.project.releases_dir)
@@ -242,7 +233,7 @@ def assemble(ws: Workspace, version: str, *, date: str | None = None,
                               cache=cache, jobs=jobs, precompiled=precompiled)
     ids, new_ledger = ledger.assign(compiled.groups, version)
     clock = clock or resolve_clock(ws, date, compiled)
-    events = _sorted_events(compiled.frame(ids, clock.timestamp))
+    events = compiled.take_frame(ids, clock.timestamp)
     if previous_events is not None:
         diff = diff_frames(previous_events, events)
         events = _carry_timestamps(events, previous_events, diff)
@@ -408,14 +399,15 @@ def validate_project(ws: Workspace, jobs: int = 1,
     return validate_paths(ws, None, cache=True, jobs=jobs, companion=companion)
 
 
-def _validated(ws: Workspace, validate: bool, jobs: int) -> tuple[Report, Tables | None]:
+def _validated(ws: Workspace, validate: bool, jobs: int
+               ) -> tuple[Report, CompileAlongside | None]:
     """The validation report and the rows of the files it checked now (compiled alongside:
     each file is parsed once)."""
     if not validate:
         return Report(), None
     alongside = CompileAlongside(ws)
     report = validate_project(ws, jobs, alongside)
-    return report, alongside.tables() if report.valid else None
+    return report, alongside if report.valid else None
 
 
 def release(ws: Workspace, version: str, *, date: str | None = None,
