@@ -692,8 +692,19 @@ def targets(measures: Sequence[Measure], release_1m: dict[str, Any] | None,
                                             f"~{(seconds + per_event * 1e6) / 60:.0f}x the "
                                             "time")})
     if end_to_end is not None:
+        warm = end_to_end.get("warm")
+        if warm is not None:
+            seconds, rss = warm["seconds"], warm["max_rss_mb"]
+            rows.append({"target": "release 1,000,000 events <= 60 s, <= 4 GB (end to end, "
+                         "every release after the first: the cache filled, nothing changed)",
+                         "measured": f"{seconds:.0f} s, {rss / 1024:.2f} GB peak (median of "
+                         f"{warm['runs']})",
+                         "verdict": verdict(seconds <= 60 and rss <= 4096,
+                                            f"{seconds / 60:.1f}x the time, "
+                                            f"{rss / 4096:.1f}x the memory")})
         seconds, rss = end_to_end["seconds"], end_to_end["max_rss_mb"]
-        rows.append({"target": "release 1,000,000 events <= 60 s, <= 4 GB (end to end)",
+        rows.append({"target": "release 1,000,000 events <= 60 s, <= 4 GB (end to end, the "
+                     "first release)",
                      "measured": f"{seconds:.0f} s, {rss / 1024:.1f} GB ({end_to_end['how']})",
                      "verdict": verdict(seconds <= 60 and rss <= 4096,
                                         f"{seconds / 60:.1f}x the time, "
@@ -741,23 +752,36 @@ def linearity(measures: Sequence[Measure]) -> str:
 
 
 def bench_release_1m(args: argparse.Namespace) -> dict[str, Any] | None:
-    """End-to-end ``release`` of a corpus with 1,000,000 accepted events (``--full``)."""
+    """End-to-end ``release`` of a corpus with 1,000,000 accepted events (``--full``): the
+    first release (no cache: every file validated and compiled), then releases after it
+    (the cache filled by the first, nothing changed), as a project releases day to day."""
     events = 1_000_000
     documents = round(events / generate.MEAN_ACCEPTED_EVENTS)
     info = corpus("1m-events", documents, seed=args.seed, jobs=args.jobs)
     project: Path = info["path"]
+    units = {"events": float(info["accepted_events"]), "files": float(documents)}
     measured = measure("1m-events", f"release 1.0.0 --jobs {args.jobs} end to end",
                        sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE,
                                        "--jobs", str(args.jobs)),
-                       {"events": float(info["accepted_events"]), "files": float(documents)},
-                       repeat=1, budget=args.budget, before=lambda _: reset(project))
+                       units, repeat=1, budget=args.budget, before=lambda _: reset(project))
     if not measured.runs:
         return None
     run = measured.runs[0]
-    return {"seconds": run.seconds, "max_rss_mb": run.max_rss_mb, "ok": measured.ok,
-            "events": info["accepted_events"], "documents": documents,
-            "how": "end to end, a first release: no cache, every file validated and compiled",
-            "measure": measured.to_dict()}
+    found: dict[str, Any] = {
+        "seconds": run.seconds, "max_rss_mb": run.max_rss_mb, "ok": measured.ok,
+        "events": info["accepted_events"], "documents": documents,
+        "how": "end to end, a first release: no cache, every file validated and compiled",
+        "measure": measured.to_dict()}
+    if measured.ok:
+        warm = measure("1m-events", "release 1.0.0 warm (cache filled)",
+                       sahelevents_cmd(project, "release", "1.0.0", "--date", RELEASE_DATE),
+                       units, repeat=args.repeat, budget=args.budget,
+                       before=lambda _: reset(project, cache=False))
+        if warm.runs and warm.ok:
+            found["warm"] = {"seconds": warm.median("seconds"),
+                             "max_rss_mb": warm.median("max_rss_mb"),
+                             "runs": len(warm.runs), "measure": warm.to_dict()}
+    return found
 
 
 def release_rows(project: Path, events: int) -> dict[str, Any]:
@@ -942,6 +966,20 @@ def markdown(record: dict[str, Any], measures: Sequence[Measure]) -> str:
         for name, timing in inside["duckdb"].items():
             lines.append(f"| DuckDB over the partitions: {name} | {timing['seconds'] * 1000:.0f} "
                          f"ms ({timing['rows']} rows) |")
+    end_to_end = record.get("release_1m_end_to_end")
+    if end_to_end:
+        tree = end_to_end["measure"]["runs"][0]["tree_rss_mb"]
+        lines += ["", f"| `release` end to end, {end_to_end['events']:,} accepted events in "
+                  f"{end_to_end['documents']:,} files | wall | largest process | measured |",
+                  "|---|---:|---:|---|",
+                  f"| first release (no cache) | {end_to_end['seconds']:.0f} s | "
+                  f"{end_to_end['max_rss_mb']:,.0f} MB | one run; {tree:,.0f} MB with the "
+                  "workers |"]
+        warm = end_to_end.get("warm")
+        if warm:
+            lines.append(f"| after the first (cache filled, nothing changed) | "
+                         f"{warm['seconds']:.1f} s | {warm['max_rss_mb']:,.0f} MB | median of "
+                         f"{warm['runs']} |")
     lines += ["", "| target | measured | verdict |", "|---|---|---|"]
     for t in record["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")

@@ -254,6 +254,26 @@ def test_entries_written_during_the_run_serve_the_next_one(
     assert len(computed) == checked_before + 1 and segmented == []
 
 
+def test_workers_take_bounded_tasks_and_report_in_order(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large runs go to the workers in tasks of a bounded size (a task's results travel in
+    one message); however the files are cut up, the report is the same, in file order."""
+    assert validate_module._task_size(40, 2) == 2  # eight tasks per worker
+    assert validate_module._task_size(3, 2) == 1
+    assert validate_module._task_size(217_391, 2) == validate_module._MAX_FILES_PER_TASK
+    text = VALID.read_text(encoding="utf-8")
+    for number in range(12):
+        coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
+        coder.parent.mkdir(parents=True)
+        coder.write_text(text.replace("Battles", "Battle") if number % 3 == 0 else text,
+                         encoding="utf-8")
+    alone = validate_paths(_workspace(ws.project.root), jobs=1, cache=False)
+    monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(validate_module, "_MAX_FILES_PER_TASK", 1)
+    shared = validate_paths(_workspace(ws.project.root), jobs=2, cache=False)
+    assert list(shared) == list(alone) and _codes(alone) == ["C001"] * 4
+
+
 def _stored_keys(store: ValidationCache) -> list[str]:
     connection = sqlite3.connect(store.path)
     try:
