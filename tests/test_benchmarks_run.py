@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generated_corpus import benchmark_script
+import pytest
+from generated_corpus import benchmark_script, generate_project
 
 
 def test_a_second_run_on_the_same_day_gets_its_own_results_file(tmp_path: Path) -> None:
@@ -31,3 +32,19 @@ def test_a_measured_million_event_release_is_judged_first_and_after(tmp_path: Pa
     del end_to_end["warm"]
     rows = {row["target"]: row for row in run.targets([], None, end_to_end, ["1k"])}
     assert not any("after the first" in name for name in rows)
+
+
+def test_the_release_stage_benchmark_releases_the_replicated_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default run's million-event figure: a small project's compiled rows, replicated
+    to the size asked for, go through the real release code (which the harness swaps in
+    for compilation, undone here for the tests that follow)."""
+    from sahelevents.release import publish
+
+    monkeypatch.setattr(publish, "compile_events", publish.compile_events)
+    project = generate_project(tmp_path / "project", 8)
+    found = benchmark_script("run").release_rows(project, 100)
+    assert found["events"] == 100 and found["compiled_events"] * found["copies"] >= 100
+    assert found["files_mb"]["events.parquet"] >= 0 and "SHA256SUMS" in found["files_mb"]
+    assert found["partitions"] >= 1 and set(found["duckdb"]) >= {"count by country and year"}
+    assert not (project / "releases").exists()  # the harness cleans up after itself
