@@ -52,6 +52,31 @@ def test_the_compile_cache_is_reused_and_never_stale(tmp_path: Path) -> None:
     assert "Rebel groups" in renamed.release.events["inter1"].to_list()
 
 
+def test_the_registry_read_from_the_validation_cache_is_the_parsed_one(tmp_path: Path) -> None:
+    """A release after the first takes the registry from the validator's cache (whole
+    dumps: every field set), its documents sharing one set of field names: the same
+    documents as parsing the file gives."""
+    from sahelevents.models import SourceDocument
+
+    ws = make_project(tmp_path)
+    assert publish.build(ws, version="0.1.0").path is not None  # fills the cache
+    parsed = ws.registry.by_id
+    cached = Workspace(Project(tmp_path), use_geonames=False)
+    publish._prime_registry(cached)
+    assert "registry" in vars(cached)  # provided, not parsed
+    documents = cached.registry.by_id
+    assert documents == parsed and len(documents) > 1
+    every_field = set(SourceDocument.model_fields)
+    for name, document in documents.items():
+        assert document.model_dump_json() == parsed[name].model_dump_json()
+        assert document.model_fields_set == every_field
+    assert len({id(d.model_fields_set) for d in documents.values()}) == 1
+    first = next(iter(documents.values()))
+    first.title = "Titre corrigé"  # assignment leaves the other documents alone
+    assert all(d.model_fields_set == every_field for d in documents.values())
+    assert sum(d.title == "Titre corrigé" for d in documents.values()) == 1
+
+
 def test_a_damaged_cache_costs_time_not_correctness(tmp_path: Path) -> None:
     ws = make_project(tmp_path)
     first = publish.build(ws, version="0.1.0")
