@@ -447,7 +447,6 @@ def test_build_cli_prints_a_summary(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "events.csv").is_file()
 
 
-
 def test_summaries_count_in_the_singular_too() -> None:
     from sahelevents.reporters import plural
 

@@ -203,13 +203,20 @@ def test_cross_file_checks_run_even_when_every_file_is_cached(ws: Workspace,
     assert _codes(other) == []
 
 
-def test_worker_processes_give_the_same_report(ws: Workspace) -> None:
+def _coder_copies(ws: Workspace, count: int, broken_every: int) -> str:
+    """``count`` coders' copies of the valid annotation file, one in ``broken_every`` with an
+    unknown event type (C001); returns the valid text."""
     text = VALID.read_text(encoding="utf-8")
-    for number in range(20):
-        variant = text.replace("Battles", "Battle") if number % 5 == 0 else text
+    for number in range(count):
+        variant = text.replace("Battles", "Battle") if number % broken_every == 0 else text
         coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
         coder.parent.mkdir(parents=True)
         coder.write_text(variant, encoding="utf-8")
+    return text
+
+
+def test_worker_processes_give_the_same_report(ws: Workspace) -> None:
+    _coder_copies(ws, 20, broken_every=5)
     serial = validate_paths(ws, cache=False, jobs=1)
     parallel = validate_paths(ws, cache=False, jobs=2)
     assert list(parallel) == list(serial)
@@ -222,12 +229,7 @@ def test_entries_written_during_the_run_serve_the_next_one(
         ws: Workspace, computed: list[str], monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
     """A long run writes its segmentations as it goes (not all at its end); what it wrote
     serves the next run like a single write would."""
-    text = VALID.read_text(encoding="utf-8")
-    for number in range(20):
-        coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
-        coder.parent.mkdir(parents=True)
-        coder.write_text(text.replace("Battles", "Battle") if number % 5 == 0 else text,
-                         encoding="utf-8")
+    text = _coder_copies(ws, 20, broken_every=5)
     monkeypatch.setattr(validate_module, "_PENDING_LIMIT", 1)
     monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)
     writes: list[list[str]] = []
@@ -261,12 +263,7 @@ def test_workers_take_bounded_tasks_and_report_in_order(
     assert validate_module._task_size(40, 2) == 2  # eight tasks per worker
     assert validate_module._task_size(3, 2) == 1
     assert validate_module._task_size(217_391, 2) == validate_module._MAX_FILES_PER_TASK
-    text = VALID.read_text(encoding="utf-8")
-    for number in range(12):
-        coder = ws.project.annotations_dir / "coders" / f"c{number:02d}" / f"{SEED}.yaml"
-        coder.parent.mkdir(parents=True)
-        coder.write_text(text.replace("Battles", "Battle") if number % 3 == 0 else text,
-                         encoding="utf-8")
+    _coder_copies(ws, 12, broken_every=3)
     alone = validate_paths(_workspace(ws.project.root), jobs=1, cache=False)
     monkeypatch.setattr(validate_module, "_MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(validate_module, "_MAX_FILES_PER_TASK", 1)
