@@ -266,3 +266,23 @@ def test_batches_extended_file_by_file_equal_one_batch(tmp_path: Path) -> None:
         pieces.extend(one)
     for mine, theirs in zip(whole.frames(), pieces.frames(), strict=True):
         assert mine.equals(theirs)
+
+
+def test_frames_are_rebuilt_column_by_column_from_a_frame_handed_over() -> None:
+    from sahelevents.release.compile import rebuilt
+
+    frame = pl.DataFrame({
+        "id": ["c", "a", "b", "d"],
+        "count": [3, 1, 2, 4],
+        "spans": [[{"start": 3, "end": 4}], [], [{"start": 1, "end": 2}], None],
+    })
+    order = frame.select(pl.arg_sort_by("id")).to_series()
+    keep = pl.Series([True, False, True, True])
+    expected_sorted, expected_kept = frame.sort("id"), frame.filter(keep)
+    held = [frame.clone()]
+    assert rebuilt(held, lambda column: column.gather(order)).equals(expected_sorted)
+    assert held == []  # handed over: nothing of the original is left with the caller
+    held = [frame.clone()]
+    assert rebuilt(held, lambda column: column.filter(keep)).equals(expected_kept)
+    assert rebuilt([frame.clear()], lambda column: column.filter(pl.Series([], dtype=pl.Boolean))
+                   ).schema == frame.schema

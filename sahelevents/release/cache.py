@@ -75,10 +75,12 @@ class CompileCache:
         try:
             tables = []
             for name, schema in TABLES.items():
-                frame = pl.read_parquet(self.current / f"{name}.parquet")
-                if dict(frame.schema) != schema:
+                # Filtered while it is read: reading whole tables and then filtering them
+                # held the rows twice (a million events: +1.3 GB).
+                scan = pl.scan_parquet(self.current / f"{name}.parquet")
+                if dict(scan.collect_schema()) != schema:
                     return None
-                tables.append(frame.filter(pl.col("__file").is_in(wanted)))
+                tables.append(scan.filter(pl.col("__file").is_in(wanted)).collect())
         except (OSError, pl.exceptions.PolarsError):
             return None
         members, files, sentences = tables

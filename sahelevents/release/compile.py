@@ -102,11 +102,26 @@ class CompiledEvents:
         order = frame.select(pl.arg_sort_by(
             "event_date", pl.col("event_id_cnty").str.slice(0, 3),
             pl.col("event_id_cnty").str.slice(3).cast(pl.Int64))).to_series()
-        columns = []
-        for name in frame.columns:
-            columns.append(frame.get_column(name).gather(order))
-            frame = frame.drop(name)
-        return pl.DataFrame(columns)
+        held = [frame]
+        del frame
+        return rebuilt(held, lambda column: column.gather(order))
+
+
+def rebuilt(handed_over: list[pl.DataFrame],
+            make: Callable[[pl.Series], pl.Series]) -> pl.DataFrame:
+    """The one frame of ``handed_over`` with each column replaced by ``make(column)``
+    (a filter, a gather), column by column, each original column let go once its new one
+    is made: the rows are never held twice (a million events: ~0.9 GB for the members).
+
+    The frame comes in a list that is emptied: the caller must hold no other reference
+    to it (``held = [frame]; del frame``), or no column could be let go.
+    """
+    frame = handed_over.pop()
+    columns = []
+    for name in frame.columns:
+        columns.append(make(frame.get_column(name)))
+        frame = frame.drop(name)
+    return pl.DataFrame(columns)
 
 
 # -- Per-file compilation, cached and parallel ----------------------------------------------
@@ -231,8 +246,12 @@ class CompileAlongside:
 
 
 def _concat(parts: Sequence[Tables]) -> Tables:
-    return (pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts]),
-            pl.concat([p[2] for p in parts]))
+    # Chunks appended, not copied into one: a copy would hold every row twice for a moment
+    # (a million events: +1.3 GB at the release's peak). The steps that read the tables
+    # make their own contiguous columns.
+    members, files, sentences = ([part[i] for part in parts] for i in range(3))
+    return (pl.concat(members, rechunk=False), pl.concat(files, rechunk=False),
+            pl.concat(sentences, rechunk=False))
 
 
 def compile_files(ws: Workspace, paths: Iterable[Path] | None = None, *,
@@ -371,11 +390,14 @@ def _merge_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def merge_linked(members: pl.DataFrame) -> pl.DataFrame:
-    """Members -> events: linked members merged into one row each (see module docstring)."""
+def merge_linked(handed_over: list[pl.DataFrame]) -> pl.DataFrame:
+    """Members -> events: linked members merged into one row each (see module docstring).
+
+    The members come as the one frame of ``handed_over`` (see :func:`rebuilt`)."""
+    members = handed_over[0]
     linked = members.filter(pl.col("__same_as").list.len() > 0)
     if linked.is_empty():
-        return members
+        return handed_over.pop()
     refs = set(members["__ref"].to_list())
     parent: dict[str, str] = {}
 
@@ -403,7 +425,9 @@ def merge_linked(members: pl.DataFrame) -> pl.DataFrame:
     rows = {row["__ref"]: row for row in
             members.filter(pl.col("__ref").is_in(involved)).iter_rows(named=True)}
     merged = [_merge_rows([rows[ref] for ref in group]) for group in groups.values()]
-    return pl.concat([members.filter(~pl.col("__ref").is_in(involved)),
+    unlinked = members.select(~pl.col("__ref").is_in(involved)).to_series()
+    del members, linked, rows
+    return pl.concat([rebuilt(handed_over, lambda column: column.filter(unlinked)),
                       pl.DataFrame(merged, schema=MEMBER_SCHEMA)])
 
 
@@ -422,13 +446,16 @@ def compile_events(ws: Workspace, paths: Iterable[Path] | None = None, *,
     compiles changed files in that many processes. ``precompiled``: see
     :func:`compile_files`.
     """
-    (members, files, cited), compiled, from_cache = compile_files(
+    tables, compiled, from_cache = compile_files(
         ws, paths, sentence_loader=sentence_loader, cache=cache, jobs=jobs,
         precompiled=precompiled)
-    events = merge_linked(members)
-    # The tables are let go as soon as they are used: for a million events the members
-    # are ~0.9 GB and the cited sentences ~0.4 GB, each copied by the step that reads it.
-    del members
+    # The tables are handed over to the step that copies them, which lets each column go
+    # once copied (see rebuilt): for a million events the members are ~0.9 GB and the
+    # cited sentences ~0.4 GB.
+    files, cited = tables[1], tables[2]
+    held = [tables[0]]
+    del tables
+    events = merge_linked(held)
     groups = events.select(pl.col("__prefix").alias("prefix"),
                            pl.col("annotation_refs").alias("refs"),
                            pl.col("event_date").cast(pl.String))
@@ -441,8 +468,10 @@ def compile_events(ws: Workspace, paths: Iterable[Path] | None = None, *,
     # events) even when it removes nothing.
     if cited["id"].n_unique() != cited.height:
         cited = cited.unique("id")
-    sentences = cited.sort("doc", "index").select(list(SENTENCE_SCHEMA))
+    order = cited.select(pl.arg_sort_by("doc", "index")).to_series()
+    held = [cited.select(list(SENTENCE_SCHEMA))]  # the same columns, not copied
     del cited
+    sentences = rebuilt(held, lambda column: column.gather(order))
     return CompiledEvents(
         events=events, groups=groups, sentences=sentences,
         sources=_source_table(ws, documents, dict(counts.iter_rows())),
