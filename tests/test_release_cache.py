@@ -82,12 +82,15 @@ def test_a_damaged_cache_costs_time_not_correctness(tmp_path: Path) -> None:
     first = publish.build(ws, version="0.1.0")
     assert first.path is not None
     reference = _tree(first.path)
-    for table in (tmp_path / ".sahelevents-cache" / "release" / "current").iterdir():
-        table.write_bytes(b"not parquet")
-    again = publish.build(Workspace(Project(tmp_path), use_geonames=False), version="0.1.0")
-    assert again.release is not None and again.path is not None
-    assert again.release.compiled.files_from_cache == 0
-    assert _tree(again.path) == reference
+    tables = sorted((tmp_path / ".sahelevents-cache" / "release" / "current").iterdir())
+    assert [t.name for t in tables] == ["files.arrow", "members.arrow", "sentences.arrow"]
+    for damage in (lambda data: b"not a table", lambda data: data[:len(data) // 2]):
+        for table in tables:
+            table.write_bytes(damage(table.read_bytes()))
+        again = publish.build(Workspace(Project(tmp_path), use_geonames=False), version="0.1.0")
+        assert again.release is not None and again.path is not None
+        assert again.release.compiled.files_from_cache == 0
+        assert _tree(again.path) == reference
 
 
 def test_parallel_compilation_gives_the_same_release(tmp_path: Path, monkeypatch: Any) -> None:

@@ -207,7 +207,7 @@ class CompileAlongside:
         self._compiler: FileCompiler | None = None  # per process, built on first use
         self._batch = MemberBatch()
         self._files = 0
-        self._parts: list[Tables] = []
+        self._rows: Tables | None = None
 
     def on_file(self, ctx: CheckContext, annotation: LoadedAnnotation) -> MemberBatch | None:
         model, raw = annotation.model, annotation.loaded.raw
@@ -231,18 +231,26 @@ class CompileAlongside:
         self._batch.extend(payload)
         self._files += 1
         if self._files % BATCH_FILES == 0:  # a frame holds rows more compactly than lists
-            self._parts.append(self._batch.frames())
-            self._batch = MemberBatch()
+            self._keep_batch()
+
+    def _keep_batch(self) -> None:
+        # One set of tables, extended batch by batch (chunks appended, not copied), rather
+        # than a set per batch: each set leaves a few small Python objects that live as long
+        # as it does, and a hundred sets of them, made at intervals while the validation
+        # results arrive, end up spread over the memory of those results; once the results
+        # are let go, those few objects keep most of that memory from being returned.
+        batch = self._batch.frames()
+        self._rows = batch if self._rows is None else _concat([self._rows, batch])
+        self._batch = MemberBatch()
 
     def take(self) -> Tables | None:
         """The rows received so far (None: none), handed over: the companion lets go of
         them, so that they live no longer than the tables they go into (a million events:
         ~1.3 GB, while whoever made the companion holds it to the end of the release)."""
         if self._batch.files["__file"]:
-            self._parts.append(self._batch.frames())
-            self._batch = MemberBatch()
-        parts, self._parts = self._parts, []
-        return _concat(parts) if parts else None
+            self._keep_batch()
+        rows, self._rows = self._rows, None
+        return rows
 
 
 def _concat(parts: Sequence[Tables]) -> Tables:

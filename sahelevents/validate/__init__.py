@@ -17,6 +17,7 @@ work done on each file checked, with the annotation the checks parsed (a :class:
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import sys
@@ -49,6 +50,8 @@ from sahelevents.validate.results import (
     FileSummary,
     FileTask,
     LinkSummary,
+    issue_from_json,
+    issue_to_json,
 )
 from sahelevents.validate.schema import check_schema
 from sahelevents.workspace import Workspace
@@ -400,9 +403,15 @@ def _validate_paths(ws: Workspace, paths: Sequence[Path] | None, *, cache: bool,
     finally:
         if store is not None:
             store.close()
-    report = Report(files_checked=len(asked))
+    found: list[Issue] = []
     for result in results[:len(asked)]:
-        report.extend(result.issues or [])
-    report.extend(i for i in check_cross(r.summary for r in results) if i.file in asked_files)
-    report.issues = _unique(report.issues)
-    return report
+        found.extend(result.issues or [])
+    found.extend(i for i in check_cross(r.summary for r in results) if i.file in asked_files)
+    # The issues are made again once the results are let go, not kept as they came: made
+    # among the results (unpickled with them, or by the cross stage), the few that outlive
+    # them would hold on to much of the memory the results leave behind (a first release of
+    # a million events: ~1 GB the rest of the run). Marshalled, they wait outside it.
+    packed = marshal.dumps([issue_to_json(i) for i in _unique(found)])
+    del results, found
+    return Report([issue_from_json(i) for i in marshal.loads(packed)],
+                  files_checked=len(asked))
