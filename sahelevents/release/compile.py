@@ -429,12 +429,12 @@ def merge_linked(handed_over: list[pl.DataFrame]) -> pl.DataFrame:
     groups: dict[str, list[str]] = {}
     for ref in sorted(parent):
         groups.setdefault(root(ref), []).append(ref)
-    involved = pl.Series(sorted(parent), dtype=pl.String)
-    rows = {row["__ref"]: row for row in
-            members.filter(pl.col("__ref").is_in(involved)).iter_rows(named=True)}
+    involved = members.get_column("__ref").is_in(
+        pl.Series(sorted(parent), dtype=pl.String).implode())
+    rows = {row["__ref"]: row for row in members.filter(involved).iter_rows(named=True)}
     merged = [_merge_rows([rows[ref] for ref in group]) for group in groups.values()]
-    unlinked = members.select(~pl.col("__ref").is_in(involved)).to_series()
-    del members, linked, rows
+    unlinked = ~involved
+    del members, linked, rows, involved
     return pl.concat([rebuilt(handed_over, lambda column: column.filter(unlinked)),
                       pl.DataFrame(merged, schema=MEMBER_SCHEMA)])
 
