@@ -135,7 +135,7 @@ def test_a_tampered_entry_is_ignored(ws: Workspace, computed: list[str]) -> None
     connection = sqlite3.connect(store.path)
     with connection:  # drop the issue from the stored result, keep the old checksum
         connection.execute(f"UPDATE {store.TABLE} SET data = replace(data, 'C001', 'C000') "
-                           "WHERE key LIKE 'r:%' OR key = 'snapshot'")
+                           "WHERE key LIKE 'r:%' OR key LIKE 'snapshot%'")
     connection.close()
     assert _codes(validate_paths(ws)) == ["C001"]
     assert len(computed) == 2
@@ -149,18 +149,18 @@ def test_a_tampered_or_foreign_marshalled_entry_is_ignored(
     _validate_with_one_error(ws)
     store = ValidationCache(ws.project.root)
     connection = sqlite3.connect(store.path)
-    (blob,) = connection.execute(f"SELECT data FROM {store.TABLE} WHERE key = 'snapshot'"
+    (blob,) = connection.execute(f"SELECT data FROM {store.TABLE} WHERE key = 'snapshot:0'"
                                  ).fetchone()
     assert isinstance(blob, bytes) and b"C001" in blob  # marshalled, the issue inside
     with connection:  # the issue changed in the bytes, the old checksum kept
-        connection.execute(f"UPDATE {store.TABLE} SET data = ? WHERE key = 'snapshot'",
+        connection.execute(f"UPDATE {store.TABLE} SET data = ? WHERE key = 'snapshot:0'",
                            (blob.replace(b"C001", b"C000"),))
     assert _codes(validate_paths(ws)) == ["C001"]
     assert len(computed) == 2
     # Written by another Python (its checksum salt differs): recomputed, not misread.
     with connection:
-        connection.execute(f"UPDATE {store.TABLE} SET checksum = ? WHERE key = 'snapshot'",
-                           (cache_checksum_of_other_python("snapshot", blob),))
+        connection.execute(f"UPDATE {store.TABLE} SET checksum = ? WHERE key = 'snapshot:0'",
+                           (cache_checksum_of_other_python("snapshot:0", blob),))
     connection.close()
     assert _codes(validate_paths(ws)) == ["C001"]
     assert len(computed) == 3
@@ -323,3 +323,37 @@ def test_a_run_closes_its_connection_and_a_closed_cache_reopens(
     assert store.read(_stored_keys(store)) and store._connection is not None
     store.close()
     assert store._connection is None
+
+
+def test_a_snapshot_is_written_in_parts_and_a_part_of_another_snapshot_is_not_read(
+        ws: Workspace, computed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sahelevents.validate.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_MIN_LOOSE", 0)  # every run writes a snapshot
+    monkeypatch.setattr(cache_module, "_SNAPSHOT_PART", 1)  # of one result per part
+    seed = ws.project.annotations_dir / f"{SEED}.yaml"
+    for doc in (D001, "004_487faec90e07874a"):
+        (ws.project.annotations_dir / f"{doc}.yaml").write_text(
+            seed.read_text(encoding="utf-8").replace(SEED, doc), encoding="utf-8")
+    store = ValidationCache(ws.project.root)
+    before = _codes(validate_paths(ws))
+    parts = ["snapshot", "snapshot:0", "snapshot:1", "snapshot:2"]
+    assert [k for k in _stored_keys(store) if k.startswith("snapshot")] == parts
+    assert len(computed) == 3
+    assert _codes(validate_paths(ws)) == before and len(computed) == 3  # every part read
+    connection = sqlite3.connect(store.path)
+    old_parts = connection.execute(f"SELECT key, checksum, data FROM {store.TABLE} "
+                                   "WHERE key LIKE 'snapshot:%'").fetchall()
+    seed.write_text(seed.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert _codes(validate_paths(ws)) == before and len(computed) == 4  # a new snapshot
+    with connection:  # the old snapshot's parts put back: intact, but not of this head
+        connection.executemany(f"INSERT OR REPLACE INTO {store.TABLE} VALUES (?, ?, ?)",
+                               old_parts)
+    connection.close()
+    assert _codes(validate_paths(ws)) == before and len(computed) == 7  # none of them read
+    # A smaller snapshot leaves no part of the larger one behind.
+    for doc in (D001, "004_487faec90e07874a"):
+        (ws.project.annotations_dir / f"{doc}.yaml").unlink()
+    seed.write_text(seed.read_text(encoding="utf-8") + "# edited again\n", encoding="utf-8")
+    validate_paths(ws)
+    assert [k for k in _stored_keys(store) if k.startswith("snapshot")] == parts[:2]

@@ -307,9 +307,11 @@ def _results(ctx: CheckContext, tasks: list[FileTask], store: ValidationCache | 
             todo.append(position)
     fresh: dict[str, FileResult] = {}
     positions = iter(todo)
+    strings: dict[str, str] = {}  # one object per distinct string of the summaries
 
     def arrived(result: FileResult) -> None:
         position = next(positions)
+        result.summary = result.summary.sharing(strings)
         results[position] = result
         if result.payload is not None:
             assert companion is not None

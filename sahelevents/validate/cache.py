@@ -18,7 +18,8 @@ entries share it:
 
 * ``snapshot``: the per-file results (issues and the summary the cross-file stage needs) of
   a whole run, under the digest of what every file shares (codebook, GeoNames, code): a
-  warm run of ten thousand files reads one row;
+  head row and parts (``snapshot:0``, ``snapshot:1``...) of ten thousand files each, so a
+  warm run of ten thousand files reads two rows;
 * ``r:`` "loose" results of files checked since the snapshot was written (a run that
   changed a few files writes a few rows, not the whole snapshot), folded into a new
   snapshot once they are many;
@@ -57,6 +58,8 @@ from sahelevents.yamlio import collection_paused
 FORMAT = 4
 _BATCH = 500
 _SNAPSHOT = "snapshot"
+#: Results per part of a snapshot (~6 MB marshalled for the synthetic corpus).
+_SNAPSHOT_PART = 10_000
 #: A run writes a new snapshot when more than this many results (or 5 % of them) were loose.
 _MIN_LOOSE = 200
 #: Kinds of entries (key prefixes) stored with marshal: the large ones.
@@ -143,7 +146,7 @@ class ValidationCache:
         self._registries: dict[str, RegistryEntries] = {}
         # Results read this run, as stored (to write a new snapshot without re-encoding).
         self._raw: dict[str, Any] = {}
-        self._snapshot_read: Any = None
+        self._snapshot_read: dict[str, Any] | None = None
         self.loose_used = 0
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -229,8 +232,7 @@ class ValidationCache:
         rows: list[tuple[str, str, str | bytes]] = []
         for key, data in items.items():
             if key.startswith(_PACKED_KINDS):
-                blob = marshal.dumps(data, 4)
-                rows.append((key, _packed_checksum(key, blob), blob))
+                rows.append(self._packed_row(key, data))
             else:
                 body = _json(data)
                 rows.append((key, _checksum(key, body), body))
@@ -269,11 +271,11 @@ class ValidationCache:
 
     def store_results(self, inputs: str, items: Mapping[str, FileResult],
                       used: Iterable[str]) -> None:
-        """Write the fresh results ``items`` and every pending entry, in one transaction.
+        """Write the fresh results ``items`` and every pending entry.
 
         ``used`` are the keys of every result of the run. When too many of them were loose,
         they are folded into a new snapshot (of this run's results only), so that reading
-        stays one row however the files change.
+        stays a few rows however the files change.
         """
         entries = self.take_pending()
         used = list(used)
@@ -282,21 +284,56 @@ class ValidationCache:
                             for key, result in items.items()})
             self.write(entries)
             return
-        # Results read from the cache are written back as they were read (their equal
-        # strings already shared); fresh ones get their equal strings shared here.
-        results: dict[str, Any] = {}
-        strings: dict[str, str] = {}
-        for key in used:
-            result = items.get(key)
-            if result is not None:
-                results[key] = _shared_strings(result.to_json(), strings)
-            elif key in self._raw:
-                results[key] = self._raw[key]
-        del strings
-        entries[_SNAPSHOT] = {"inputs": inputs, "results": results}
         self.write(entries)
+        del entries
+        self._write_snapshot(inputs, items, [key for key in used
+                                             if key in items or key in self._raw])
         self._snapshot_read = None
-        self._delete_loose()
+
+    def _write_snapshot(self, inputs: str, items: Mapping[str, FileResult],
+                        keys: list[str]) -> None:
+        """Replace the snapshot (and every loose result) by the results of ``keys``, in one
+        transaction: a head row and parts of ``_SNAPSHOT_PART`` results each.
+
+        Parts are made one at a time as SQLite takes them. Made whole, a snapshot of 217,000
+        files (a million events) held the results a second time as tuples, the 123 MB of
+        marshal, and SQLite's copy of them (+0.7 GB over the run's height) while every
+        result was still held.
+        """
+        connection = self._connect()
+        if connection is None:
+            return
+        token = os.urandom(8).hex()  # ties the parts to their head
+        parts = range(0, len(keys), _SNAPSHOT_PART)
+
+        def rows() -> Iterable[tuple[str, str, bytes]]:
+            for number, start in enumerate(parts):
+                # Results read from the cache are written back as they were read (their
+                # equal strings already shared); fresh ones get their equal strings shared.
+                strings: dict[str, str] = {}
+                results: dict[str, Any] = {}
+                for key in keys[start:start + _SNAPSHOT_PART]:
+                    result = items.get(key)
+                    results[key] = (self._raw[key] if result is None
+                                    else _shared_strings(result.to_json(), strings))
+                yield self._packed_row(f"{_SNAPSHOT}:{number}",
+                                       {"token": token, "results": results})
+            yield self._packed_row(_SNAPSHOT, {"inputs": inputs, "token": token,
+                                               "parts": len(parts)})
+
+        try:
+            with connection:
+                connection.execute(f"DELETE FROM {self.TABLE} WHERE key LIKE 'r:%' "
+                                   f"OR key LIKE '{_SNAPSHOT}%'")
+                connection.executemany(f"INSERT INTO {self.TABLE} (key, checksum, data) "
+                                       "VALUES (?, ?, ?)", rows())
+        except sqlite3.Error:
+            self._give_up()
+
+    @staticmethod
+    def _packed_row(key: str, data: Any) -> tuple[str, str, bytes]:
+        blob = marshal.dumps(data, 4)
+        return key, _packed_checksum(key, blob), blob
 
     def holds_results(self, inputs: str) -> bool:
         """Whether any result could be found for ``inputs`` (a first run has none)."""
@@ -312,25 +349,29 @@ class ValidationCache:
         return loose is not None or bool(self._snapshot(inputs))
 
     def _snapshot(self, inputs: str) -> dict[str, Any]:
-        # Read once per run (``holds_results`` then ``results``): ten megabytes of JSON.
+        # Read once per run (``holds_results`` then ``results``).
         if self._snapshot_read is None:
-            self._snapshot_read = self.read([_SNAPSHOT]).get(_SNAPSHOT)
+            self._snapshot_read = self._read_snapshot()
         data = self._snapshot_read
-        if not (isinstance(data, dict) and data.get("inputs") == inputs
-                and isinstance(data.get("results"), dict)):
+        if data.get("inputs") != inputs:
             return {}
         results: dict[str, Any] = data["results"]
         return results
 
-    def _delete_loose(self) -> None:
-        connection = self._connect()
-        if connection is None:
-            return
-        try:
-            with connection:
-                connection.execute(f"DELETE FROM {self.TABLE} WHERE key LIKE 'r:%'")
-        except sqlite3.Error:
-            self._give_up()
+    def _read_snapshot(self) -> dict[str, Any]:
+        """``{"inputs", "results"}`` of the snapshot, from its head and parts; a damaged or
+        missing part only leaves its results out (they are computed again)."""
+        head = self.read([_SNAPSHOT]).get(_SNAPSHOT)
+        if not (isinstance(head, dict) and isinstance(head.get("parts"), int)):
+            return {}
+        token = head.get("token")
+        results: dict[str, Any] = {}
+        names = [f"{_SNAPSHOT}:{number}" for number in range(head["parts"])]
+        for part in self.read(names).values():
+            if (isinstance(part, dict) and part.get("token") == token
+                    and isinstance(part.get("results"), dict)):
+                results.update(part["results"])
+        return {"inputs": head.get("inputs"), "results": results}
 
     def _put(self, key: str, data: Any) -> None:
         if self.defer_writes:
