@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from release_project import HOSTILE_NOTES, gao_events, make_project, write_annotation
@@ -375,7 +376,13 @@ def test_a_killed_release_leaves_no_release_folder(tmp_path: Path) -> None:
 # -- Ids, changes and diff across releases --------------------------------------------------
 
 
-def test_ids_are_stable_retired_never_reused_and_changes_are_logged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("row_group_rows", [100_000, 1])
+def test_ids_are_stable_retired_never_reused_and_changes_are_logged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_group_rows: int) -> None:
+    from sahelevents.release import tables
+
+    # 1: every event a row group of its own, as a million events are cut into ten groups.
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", row_group_rows)
     ws = make_project(tmp_path)
     first = publish.release(ws, "0.1.0", validate=False)
     assert first.release is not None
@@ -410,6 +417,12 @@ def test_ids_are_stable_retired_never_reused_and_changes_are_logged(tmp_path: Pa
     # Unchanged events keep the timestamp of the release that last changed them.
     assert events["BFO1"]["timestamp"] == 1696291200
     assert events["MLI1"]["timestamp"] == events["MLI3"]["timestamp"] == 1701388800
+    parquet = tmp_path / "releases" / "0.2.0" / "events.parquet"
+    in_parquet = pl.read_parquet(parquet)
+    assert in_parquet["event_id_cnty"].to_list() == list(events)
+    assert in_parquet["timestamp"].to_list() == [e["timestamp"] for e in events.values()]
+    groups = pq.ParquetFile(parquet).metadata.num_row_groups
+    assert groups == (len(events) if row_group_rows == 1 else 1)
     ledger = (tmp_path / "releases" / "0.2.0" / "event-ids.csv").read_text(encoding="utf-8")
     assert "MLI2,kidal_marche#e1,retired,0.2.0" in ledger
     changelog = (tmp_path / "releases" / "0.2.0" / "CHANGELOG.md").read_text(encoding="utf-8")

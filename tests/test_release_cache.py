@@ -289,3 +289,28 @@ def test_frames_are_rebuilt_column_by_column_from_a_frame_handed_over() -> None:
     assert rebuilt(held, lambda column: column.filter(keep)).equals(expected_kept)
     assert rebuilt([frame.clear()], lambda column: column.filter(pl.Series([], dtype=pl.Boolean))
                    ).schema == frame.schema
+
+
+def test_event_columns_are_cut_into_the_row_groups_of_events_parquet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    from sahelevents.release import tables
+
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 2)
+    frame = pl.DataFrame({
+        "id": ["c", "a", "e", "b", "d"],
+        "evidence": [[{"quote": "c", "start": 3}], [], [{"quote": "e", "start": 5}] * 2,
+                     [{"quote": "b", "start": 2}], None],
+    })
+    order = frame.select(pl.arg_sort_by("id")).to_series()
+    cut = pl.DataFrame([tables.in_row_groups(column, order) for column in frame.iter_columns()])
+    assert cut.equals(frame.sort("id")) and cut.n_chunks("all") == [3, 3]
+    again = pl.DataFrame([tables.in_row_groups(column) for column in frame.iter_columns()])
+    assert again.equals(frame) and again.n_chunks("all") == [3, 3]
+    tables.write_parquet(cut, tmp_path / "events.parquet")
+    metadata = pq.ParquetFile(tmp_path / "events.parquet").metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [2, 2, 1]
+    assert pl.read_parquet(tmp_path / "events.parquet").equals(cut)
+    short = frame.get_column("id").head(2)
+    assert tables.in_row_groups(short) is short  # one group: nothing to cut

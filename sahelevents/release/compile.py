@@ -62,7 +62,12 @@ from sahelevents.release.members import (
     SentenceLoader,
     unique,
 )
-from sahelevents.release.tables import EVENT_SCHEMA, SENTENCE_SCHEMA, SOURCE_SCHEMA
+from sahelevents.release.tables import (
+    EVENT_SCHEMA,
+    SENTENCE_SCHEMA,
+    SOURCE_SCHEMA,
+    in_row_groups,
+)
 from sahelevents.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -93,7 +98,8 @@ class CompiledEvents:
 
         The rows are handed over: ``events`` and ``groups`` are emptied, and the frame is
         ordered column by column, each column let go once it is gathered, so the rows are
-        held once and a column at a time, not twice (1,000,000 events: ~0.8 GB)."""
+        held once and a column at a time, not twice (1,000,000 events: ~0.8 GB). Each
+        column is gathered in the chunks ``events.parquet`` is written from."""
         frame = self.events.with_columns(
             pl.Series("event_id_cnty", list(event_ids), dtype=pl.String),
             pl.lit(timestamp, dtype=pl.Int64).alias("timestamp"),
@@ -104,7 +110,7 @@ class CompiledEvents:
             pl.col("event_id_cnty").str.slice(3).cast(pl.Int64))).to_series()
         held = [frame]
         del frame
-        return rebuilt(held, lambda column: column.gather(order))
+        return rebuilt(held, lambda column: in_row_groups(column, order))
 
 
 def rebuilt(handed_over: list[pl.DataFrame],

@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sahelevents.issues import DataError, Report, UserError
-from sahelevents.release.compile import CompileAlongside, CompiledEvents, compile_events
+from sahelevents.release.compile import (
+    CompileAlongside,
+    CompiledEvents,
+    compile_events,
+    rebuilt,
+)
 from sahelevents.release.diff import ReleaseDiff, diff_frames
 from sahelevents.release.ids import LEDGER_FILE, Ledger, id_sort_key
 from sahelevents.release.load import full_events
@@ -53,6 +58,7 @@ from sahelevents.release.package import (
 )
 from sahelevents.release.tables import (
     events_csv_frame,
+    in_row_groups,
     write_csv,
     write_jsonl,
     write_parquet,
@@ -245,7 +251,11 @@ def assemble(ws: Workspace, version: str, *, date: str | None = None,
     events = compiled.take_frame(ids, clock.timestamp)
     if previous_events is not None:
         diff = diff_frames(previous_events, events)
-        events = _carry_timestamps(events, previous_events, diff)
+        # The join makes one chunk per column: cut again into the row groups it is written
+        # in (see in_row_groups), each column let go as its new one is made.
+        held = [_carry_timestamps(events, previous_events, diff)]
+        del events
+        events = rebuilt(held, in_row_groups)
     else:
         diff = ReleaseDiff(added=sorted(ids, key=id_sort_key))
     return AssembledRelease(version, events, compiled, new_ledger, clock, previous, diff)

@@ -193,10 +193,38 @@ def write_jsonl(frame: pl.DataFrame, path: Path) -> None:
     out.write_ndjson(path)
 
 
+#: Rows per row group of ``events.parquet``: readers skip a group at a time by its statistics.
+ROW_GROUP_ROWS = 100_000
+
+
+def in_row_groups(column: pl.Series, order: pl.Series | None = None) -> pl.Series:
+    """``column`` (gathered by the positions ``order`` when given) as chunks of
+    ``ROW_GROUP_ROWS`` rows, each holding only its own values.
+
+    Polars' Parquet writer cuts a frame into row groups by slicing it, and a slice of a
+    nested column still carries all of the column's values into the writer: writing the
+    1,000,000 rows of ``events.parquet`` took 1.24 GB above the frame for its ``evidence``
+    column (a list of structs) alone. Written from chunks made here, that column took 0.19
+    GB, and the file is smaller (pages hold only their group's values). Frames of one
+    group are written exactly as before.
+    """
+    if order is None:
+        if len(column) <= ROW_GROUP_ROWS:
+            return column  # one group: nothing is cut
+        order = pl.int_range(0, len(column), dtype=pl.UInt32, eager=True)
+    if len(order) <= ROW_GROUP_ROWS:
+        return column.gather(order)
+    return pl.concat([column.gather(order.slice(start, ROW_GROUP_ROWS))
+                      for start in range(0, len(order), ROW_GROUP_ROWS)], rechunk=False)
+
+
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    """Parquet with fixed settings, so equal frames give equal bytes (no timestamps)."""
+    """Parquet with fixed settings, so equal frames give equal bytes (no timestamps).
+
+    A frame of more than ``ROW_GROUP_ROWS`` rows is best made of chunks by
+    :func:`in_row_groups` (see there)."""
     frame.write_parquet(path, compression="zstd", compression_level=3, statistics=True,
-                        row_group_size=100_000)
+                        row_group_size=ROW_GROUP_ROWS)
 
 
 # -- Reading --------------------------------------------------------------------------------
