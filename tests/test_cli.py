@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,24 @@ def test_python_dash_m_entry_point(root: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "sahelevents", "--version"], cwd=root,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "sahelevents" in done.stdout
+
+
+@pytest.mark.parametrize(("before", "ours"), [
+    ("", True),  # set before polars is loaded
+    ("import os; os.environ['_RJEM_MALLOC_CONF'] = 'narenas:1'; ", False),  # the user's kept
+    ("import polars; ", False),  # polars loaded, its allocator set up: ours would be too late
+])
+def test_the_allocator_setting_is_made_before_polars_loads_and_never_over_the_user(
+        before: str, ours: bool) -> None:
+    from sahelevents.cli import ALLOCATOR_SETTING
+
+    name, value = ALLOCATOR_SETTING
+    code = (f"{before}import os; from sahelevents.cli import return_freed_memory_at_once; "
+            f"return_freed_memory_at_once(); import polars; print(os.environ.get({name!r}))")
+    env = {k: v for k, v in os.environ.items() if k != name}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=True)
+    # polars puts its own setting first; jemalloc takes the last value of each option.
+    assert done.stdout.strip().endswith(value) is ours
+    if "narenas" in before:
+        assert done.stdout.strip().endswith(",narenas:1")

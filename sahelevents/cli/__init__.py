@@ -90,6 +90,27 @@ def cli(ctx: click.Context, root: Path | None, quiet: bool) -> None:
     ctx.obj["quiet"] = quiet
 
 
+#: The setting of polars' allocator (jemalloc, set up from this variable when polars is
+#: loaded; polars puts its own setting, 0.5 s and 1 s, before the variable's value) that
+#: returns freed pages to the system at once.
+ALLOCATOR_SETTING = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+
+def return_freed_memory_at_once() -> None:
+    """Have polars' allocator give memory back as soon as it is freed (unless the user set
+    the variable, or polars is already loaded and the setting would be too late).
+
+    A release copies its large tables column by column, letting each original column go as
+    its copy is made (``release.compile.rebuilt``); kept even for half a second, the freed
+    columns of one step were still held when the next step allocated. In the first release
+    of a million events, the compile stage rose 730 MB over its start with polars' own
+    setting and 600 MB with this one (whole release: 3,981 -> 3,794 MB, in-process).
+    """
+    name, value = ALLOCATOR_SETTING
+    if "polars" not in sys.modules:
+        os.environ.setdefault(name, value)
+
+
 def main() -> None:
     """Console-script entry point."""
     # A command loads the codebook, gazetteer and registry once and then builds many small
@@ -98,6 +119,7 @@ def main() -> None:
     # generation every 100,000 allocations instead (as mypy does) removes that overhead,
     # and reference counting still frees nearly everything at once.
     gc.set_threshold(100_000, 50, 100)
+    return_freed_memory_at_once()
     try:
         cli.main(prog_name="sahelevents")
     except BrokenPipeError:  # e.g. `sahelevents sentences DOC | head`

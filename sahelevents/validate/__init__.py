@@ -240,8 +240,12 @@ def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress |
         return
     global _worker_run
     pool: ProcessPoolExecutor
-    # Entries this process has pending stay here: a forked worker must not hand them back.
-    kept = run.store.take_pending() if run.store is not None else {}
+    # Entries this process has pending (the registry's, made by _warm) are written now: a
+    # forked worker must not hand them back, and kept for the run's last write they were
+    # written beside every result (the marshalled registry of 217,000 documents and
+    # SQLite's copy of it: +340 MB at the first release's height).
+    if run.store is not None:
+        run.store.write(run.store.take_pending())
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers inherit the loaded codebook, gazetteer and registry for free.
         _worker_run = run
@@ -260,8 +264,6 @@ def _check_all(run: _Run, tasks: list[FileTask], jobs: int, progress: Progress |
                      len(tasks), progress, arrived)
     finally:
         _worker_run = None
-        if run.store is not None:
-            run.store.pending.update(kept)
 
 
 def _task_size(files: int, jobs: int) -> int:
