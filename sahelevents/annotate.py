@@ -2,8 +2,12 @@
 
 ``annotations/<doc>.yaml`` is edited by hand. Merging suggestions into it
 
-* round-trips the file with ruamel.yaml: comments, key order, quoting and the annotators'
-  edits stay as they are, and the file's own indentation is kept;
+* keeps comments, key order, quoting and the annotators' edits as they are. A file whose
+  events list ends it, laid out as suggest writes files, gets the new events written after
+  its last line, byte for byte what ruamel.yaml's round trip would add, and nothing before
+  them is touched (the round trip re-folds long lines written by hand); it is read back
+  before it is used. Any other file is round-tripped with ruamel.yaml, in the file's own
+  indentation;
 * only *appends* events: an existing event is never modified, so a field an annotator
   accepted or changed is never overwritten;
 * is idempotent: a suggestion whose ``origin.key`` is already in the file (whatever its
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sahelevents.annotation_writer import new_file_text, quoting_style
+from sahelevents.annotation_writer import list_items_text, new_file_text, quoting_style
 from sahelevents.extract.assemble import Suggestion
 from sahelevents.issues import DataError
 from sahelevents.yamlio import atomic_write_text, load_yaml, roundtrip_yaml
@@ -129,21 +133,8 @@ def merge_suggestions(path: Path, doc: str, source_sha256: str,
         added = _new_events(_Known.of(existing.get("events") or ()), suggestions, result)
         if not added:
             return result
-        rt = roundtrip_yaml()
-        _use_file_indentation(rt, before)
-        data = rt.load(before)
-        events = data.get("events")
-        if events is None:
-            from ruamel.yaml.comments import CommentedSeq
-
-            events = CommentedSeq()
-            data["events"] = events
-        if hasattr(events, "fa"):
-            events.fa.set_block_style()  # "events: []" written by hand becomes a block list
-        events.extend(yaml_safe_value(event) for event in added)
-        buffer = io.StringIO()
-        rt.dump(data, buffer)
-        result.after = buffer.getvalue()
+        result.after = (_appended_text(before, existing, added, shown)
+                        or _round_trip_text(before, added))
     else:
         # Nothing to preserve in a new file: written directly, unless it holds a value the
         # fast writer does not reproduce exactly.
@@ -170,6 +161,58 @@ def _new_events(known: _Known, suggestions: Sequence[Suggestion], result: MergeR
         known.add(payload)
         result.added.append(local_id)
     return added
+
+
+def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
+    """``before`` with ``added`` appended to its events by ruamel's round trip."""
+    rt = roundtrip_yaml()
+    _use_file_indentation(rt, before)
+    data = rt.load(before)
+    events = data.get("events")
+    if events is None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        events = CommentedSeq()
+        data["events"] = events
+    if hasattr(events, "fa"):
+        events.fa.set_block_style()  # "events: []" written by hand becomes a block list
+    events.extend(yaml_safe_value(event) for event in added)
+    buffer = io.StringIO()
+    rt.dump(data, buffer)
+    return buffer.getvalue()
+
+
+# The layout suggest gives a file: "events:" is the last top-level key, its items' dashes are
+# at column 2, and the file ends with a line of the last item.
+_EVENTS_KEY = "\nevents:\n  - "
+_TOP_LEVEL_LINE = re.compile(r"^[^ \n#]", re.MULTILINE)
+
+
+def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dict[str, Any]],
+                   shown: str) -> str | None:
+    """``before`` with ``added`` written after its last event, for a file in the layout
+    suggest writes (where ruamel's round trip would write the same bytes, 1/20 of its
+    cost); ``None`` for any other file, or when the result would not read back as the file's
+    data plus ``added``."""
+    events = existing.get("events")
+    if not isinstance(events, list) or not before.endswith("\n") or before.endswith("\n\n"):
+        return None
+    last_line = before[before.rfind("\n", 0, -1) + 1:]
+    key = before.rfind(_EVENTS_KEY)
+    if (key < 0 or not last_line.startswith(" ") or last_line.lstrip().startswith("#")
+            or _TOP_LEVEL_LINE.search(before, key + len(_EVENTS_KEY)) is not None):
+        return None
+    items = list_items_text(added)
+    if items is None:
+        return None
+    after = before + items
+    # Read back as the validator reads it: any surprise, and the round trip writes it.
+    loaded = load_yaml(after.encode("utf-8"), shown)
+    first_new_line = before.count("\n") + 1
+    if (any(issue.line == 0 or issue.line >= first_new_line for issue in loaded.issues)
+            or loaded.data != {**existing, "events": [*events, *added]}):
+        return None
+    return after
 
 
 def ruamel_new_file_text(document: Mapping[str, Any]) -> str:

@@ -4,16 +4,19 @@ Every string an annotation file gets is written in the style :func:`quoting_styl
 double quotes for long or oddly spaced text (they survive line folding exactly), single
 quotes for text a YAML 1.1 tool would retype, plain otherwise.
 
-Merging into an existing file goes through ruamel.yaml (comments and hand edits must
-survive). A *new* file has nothing to preserve, and ``suggest`` on a new archive creates one
-per document: ruamel's round trip costs ~40 ms each, more than extracting the events.
-:func:`new_file_text` writes the same bytes directly, replaying what ruamel's emitter does
-with the settings of :func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2,
-sequence indent 4 with the dash at offset 2): the same scalar styles, the same line folding.
-It covers the shapes a new file has - mappings and lists of strings, integers, booleans and
-plain decimal floats - and returns ``None`` for anything else (characters that need escapes,
-plain text ruamel would quote, ...), so that the caller falls back to ruamel.
-``tests/test_annotation_writer.py`` holds it to ruamel's output.
+Comments and hand edits must survive a merge into an existing file, which ruamel.yaml's round
+trip does for any layout. But ``suggest`` on a new archive creates a file per document, and
+re-run after a rule change appends events to files it wrote: ruamel costs ~25-40 ms a file,
+more than extracting the events. :func:`new_file_text` (a new file) and
+:func:`list_items_text` (events appended to a file's last list) write the same bytes
+directly, replaying what ruamel's emitter does with the settings of
+:func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2, sequence indent 4
+with the dash at offset 2): the same scalar styles, the same line folding. They cover the
+shapes of events - mappings and lists of strings, integers, booleans and plain decimal
+floats - and return ``None`` for anything else (characters that need escapes, plain text
+ruamel would quote, ...), so that the caller falls back to ruamel.
+``tests/test_annotation_writer.py`` and ``tests/test_annotate.py`` hold them to ruamel's
+output.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import yaml
 
 from sahelevents.yamlio import load_yaml, plain_reads_as_text
 
-__all__ = ["new_file_text", "quoting_style"]
+__all__ = ["list_items_text", "new_file_text", "quoting_style"]
 
 # -- Quoting policy --------------------------------------------------------------------------
 
@@ -134,6 +137,17 @@ def new_file_text(comment: str, document: Mapping[str, Any]) -> str | None:
     lines = [f"# {comment}\n"]
     try:
         _write_mapping(document, "", "", lines)
+    except _Unsupported:
+        return None
+    return "".join(lines)
+
+
+def list_items_text(items: Sequence[Any]) -> str | None:
+    """The ``items`` of a top-level key's list (dashes at column 2) as :func:`new_file_text`
+    writes them, or ``None`` when one holds a value this writer does not reproduce exactly."""
+    lines: list[str] = []
+    try:
+        _write_sequence(items, "", lines)
     except _Unsupported:
         return None
     return "".join(lines)

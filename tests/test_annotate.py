@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sahelevents.annotate import SCHEMA_COMMENT, merge_suggestions
+from sahelevents.annotate import SCHEMA_COMMENT, _appended_text, merge_suggestions
 from sahelevents.cli import cli
 from sahelevents.extract.assemble import EvidenceItem, Suggestion, TracedValue, suggestion_key
 from sahelevents.extract.rules import RuleSet, load_rules
@@ -301,10 +303,17 @@ _TEXT = st.one_of(_TRICKY, st.text(st.characters(codec="utf-8",
                                    min_size=1, max_size=60))
 
 
+# Words and sentences like the ones suggest writes (long ones fold across lines).
+_PROSE = st.lists(st.from_regex(r"[A-Za-zéèàçÉ'’0-9-]{1,12}", fullmatch=True), min_size=1,
+                  max_size=25).map(" ".join)
+_ANY_CONFIDENCE = st.floats(0, 1)
+
+
 @st.composite
-def _suggestions(draw: st.DrawFn) -> Suggestion:
-    actor = draw(_TEXT)
-    place = draw(_TEXT)
+def _suggestions(draw: st.DrawFn, text: st.SearchStrategy[str] = _TEXT,
+                 confidence: st.SearchStrategy[float] = _ANY_CONFIDENCE) -> Suggestion:
+    actor = draw(text)
+    place = draw(text)
     day = draw(st.dates(dt.date(1997, 1, 1), dt.date(2030, 12, 31))).isoformat()
     sentence = f"{DOC}#s{draw(st.integers(1, 40))}"
     key = suggestion_key(DOC, "Attack", [actor, None], place, day)
@@ -315,10 +324,10 @@ def _suggestions(draw: st.DrawFn) -> Suggestion:
         "actor1": TracedValue(actor, "extract.actors"),
         "location": TracedValue(place, "extract.places"),
         "fatalities": TracedValue(draw(st.integers(0, 500)), "extract.fatalities"),
-        "notes": TracedValue(draw(_TEXT), "extract.notes"),
+        "notes": TracedValue(draw(text), "extract.notes"),
     }
-    quote = draw(_TEXT)
-    return Suggestion(DOC, key, ("vac-attack",), draw(st.floats(0, 1)), fields,
+    quote = draw(text)
+    return Suggestion(DOC, key, ("vac-attack",), draw(confidence), fields,
                       (EvidenceItem(sentence, quote, ("event_date",), 0, len(quote)),))
 
 
@@ -351,3 +360,96 @@ def test_merging_is_idempotent_and_exact(tmp_path: Path, batches: list[list[Sugg
         assert event["notes"] == suggestion.value("notes")
         assert event["event_date"] == suggestion.value("event_date")
         assert event["evidence"][0]["quote"] == suggestion.evidence[0].quote
+
+
+# -- Appending to a file suggest wrote: the same bytes as ruamel's round trip ---------------
+
+
+# Mostly values the fast writer writes, some it leaves to ruamel.
+_LIKE_SUGGEST = st.one_of(_suggestions(_PROSE, st.sampled_from([0.55, 0.7, 0.85, 0.9])),
+                          _suggestions())
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3))
+def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list[Suggestion],
+                                                     then: list[Suggestion]) -> None:
+    path = tmp_path / f"{id(first)}.yaml"
+    merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
+    appended = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
+                                 dry_run=True)
+    with patch("sahelevents.annotate._appended_text", return_value=None):
+        round_trip = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0",
+                                       coder="ada", dry_run=True)
+    assert appended.added == round_trip.added
+    if appended.after != round_trip.after:
+        # Only where ruamel rewrote a value already in the file (it writes a float like
+        # 3.038366683810563e-279 otherwise) and appending left it as it was.
+        assert appended.after.startswith(appended.before)
+        assert not round_trip.after.startswith(round_trip.before)
+        assert (load_yaml(appended.after.encode(), "x").data["events"][-len(appended.added):]
+                == load_yaml(round_trip.after.encode(), "x").data["events"][
+                    -len(round_trip.added):])
+
+
+def _plain_suggestion(day: str, sentence: int) -> Suggestion:
+    cited = f"{DOC}#s{sentence}"
+    key = suggestion_key(DOC, "Attack", ["Unidentified Armed Group (Mali)", None], "Gao", day)
+    fields = {
+        "event_date": TracedValue(day, "extract.dates", cited, 10, 20),
+        "event_type": TracedValue("Violence against civilians", "vac-attack", cited, 0, 5),
+        "sub_event_type": TracedValue("Attack", "vac-attack", cited, 0, 5),
+        "actor1": TracedValue("Unidentified Armed Group (Mali)", "extract.actors"),
+        "location": TracedValue("Gao", "extract.places"),
+        "fatalities": TracedValue(3, "extract.fatalities"),
+    }
+    quote = "Des hommes armés ont attaqué le village."
+    return Suggestion(DOC, key, ("vac-attack",), 0.75, fields,
+                      (EvidenceItem(cited, quote, ("event_date",), 0, len(quote)),))
+
+
+def test_a_file_suggest_wrote_gets_new_events_without_the_round_trip(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / f"{DOC}.yaml"
+    merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
+                      codebook_version="1.0.0", coder="ada")
+    before = path.read_text(encoding="utf-8")
+
+    def no_round_trip() -> None:
+        raise AssertionError("a file in suggest's layout went through the round trip")
+
+    monkeypatch.setattr("sahelevents.annotate.roundtrip_yaml", no_round_trip)
+    result = merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-02", 4)],
+                               codebook_version="1.0.0", coder="ada")
+    after = path.read_text(encoding="utf-8")
+    assert result.written and len(result.added) == 1 and after.startswith(before)
+    assert [e["event_date"] for e in load_yaml(after.encode(), "x").data["events"]] == [
+        "2024-05-01", "2024-05-02"]
+
+
+@pytest.mark.parametrize("layout", [
+    pytest.param(lambda text: text + "# a note at the end\n", id="trailing-comment"),
+    pytest.param(lambda text: text + "\n", id="trailing-blank-line"),
+    pytest.param(lambda text: text + "status: review\n", id="a-key-after-the-events"),
+    pytest.param(lambda text: text.replace("\n  - ", "\n- ").replace("\n    ", "\n  "),
+                 id="dashes-at-column-0"),
+])
+def test_files_in_another_layout_go_through_the_round_trip(
+        tmp_path: Path, layout: Callable[[str], str]) -> None:
+    path = tmp_path / f"{DOC}.yaml"
+    merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
+                      codebook_version="1.0.0", coder="ada")
+    text = layout(path.read_text(encoding="utf-8"))
+    if "status: review" in text:
+        text = text.replace("status: draft\n", "")
+    path.write_text(text, encoding="utf-8")
+    loaded = load_yaml(text.encode(), "x")
+    assert not loaded.issues
+    new = _plain_suggestion("2024-05-02", 4)
+    assert _appended_text(text, loaded.data, [new.event_payload()], "x") is None
+    result = merge_suggestions(path, DOC, SHA, [new], codebook_version="1.0.0", coder="ada")
+    assert result.written
+    events = load_yaml(path.read_bytes(), "x").data["events"]
+    assert [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
