@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sahelevents.annotate import SCHEMA_COMMENT, _appended_text, merge_suggestions
+from sahelevents.annotation_writer import list_items_text
 from sahelevents.cli import cli
 from sahelevents.extract.assemble import EvidenceItem, Suggestion, TracedValue, suggestion_key
 from sahelevents.extract.rules import RuleSet, load_rules
@@ -453,3 +454,29 @@ def test_files_in_another_layout_go_through_the_round_trip(
     assert result.written
     events = load_yaml(path.read_bytes(), "x").data["events"]
     assert [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
+
+
+@pytest.mark.parametrize("garble", [
+    pytest.param(lambda items: items.replace("2024-05-02", "2024-05-03"), id="other-data"),
+    # The same data, but "yes" unquoted is a boolean to YAML 1.1 tools: a warning.
+    pytest.param(lambda items: items.replace("notes: 'yes'", "notes: yes"), id="a-warning"),
+    pytest.param(lambda items: items + "  - [unclosed\n", id="not-yaml"),
+])
+def test_appended_text_that_does_not_read_back_is_not_used(
+        tmp_path: Path, garble: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / f"{DOC}.yaml"
+    merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
+                      codebook_version="1.0.0", coder="ada")
+    text = path.read_text(encoding="utf-8")
+    new = _plain_suggestion("2024-05-02", 4)
+    new.fields["notes"] = TracedValue("yes", "extract.notes")
+    payload = new.event_payload()
+    written = list_items_text([payload])
+    assert written is not None and "notes: 'yes'" in written
+    monkeypatch.setattr("sahelevents.annotate.list_items_text",
+                        lambda items: garble(written))
+    assert _appended_text(text, load_yaml(text.encode(), "x").data, [payload], "x") is None
+    result = merge_suggestions(path, DOC, SHA, [new], codebook_version="1.0.0", coder="ada")
+    events = load_yaml(path.read_bytes(), "x").data["events"]  # the round trip's
+    assert result.written and [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
+    assert events[1]["notes"] == "yes"
