@@ -3,11 +3,11 @@
 ``annotations/<doc>.yaml`` is edited by hand. Merging suggestions into it
 
 * keeps comments, key order, quoting and the annotators' edits as they are. A file whose
-  events list ends it, laid out as suggest writes files, gets the new events written after
-  its last line, byte for byte what ruamel.yaml's round trip would add, and nothing before
-  them is touched (the round trip re-folds long lines written by hand); it is read back
-  before it is used. Any other file is round-tripped with ruamel.yaml, in the file's own
-  indentation;
+  events list ends it (as suggest writes files) gets the new events written after its last
+  line, indented like its events, byte for byte what ruamel.yaml's round trip would add,
+  and nothing before them is touched (the round trip re-folds long lines written by hand);
+  it is read back before it is used. Any other file is round-tripped with ruamel.yaml, in
+  the file's own indentation;
 * only *appends* events: an existing event is never modified, so a field an annotator
   accepted or changed is never overwritten;
 * is idempotent: a suggestion whose ``origin.key`` is already in the file (whatever its
@@ -182,27 +182,37 @@ def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-# The layout suggest gives a file: "events:" is the last top-level key, its items' dashes are
-# at column 2, and the file ends with a line of the last item.
-_EVENTS_KEY = "\nevents:\n  - "
+# A file whose events list ends it: "events:" is its last top-level key, the first item's
+# dash follows on the next line (at any column: suggest writes it at 2, hand-written files
+# often at 0), and the file ends with a line of the last item.
+_EVENTS_KEY = "\nevents:\n"
+_FIRST_DASH = re.compile(r"( *)- ")
+# After the events key, a line at column 0 other than a comment (or, for dashes at column 0,
+# an item) is another key or a document marker.
 _TOP_LEVEL_LINE = re.compile(r"^[^ \n#]", re.MULTILINE)
+_TOP_LEVEL_LINE_BUT_ITEMS = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)
 
 
 def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dict[str, Any]],
                    shown: str) -> str | None:
-    """``before`` with ``added`` written after its last event, for a file in the layout
-    suggest writes (where ruamel's round trip would write the same bytes, 1/20 of its
-    cost); ``None`` for any other file, or when the result would not read back as the file's
-    data plus ``added``."""
+    """``before`` with ``added`` written after its last event, for a file whose events list
+    ends it (where ruamel's round trip, when it leaves the rest of the file as it is, writes
+    the same bytes, at 1/20 of its cost); ``None`` for any other file, or when the result
+    would not read back as the file's data plus ``added``."""
     events = existing.get("events")
     if not isinstance(events, list) or not before.endswith("\n") or before.endswith("\n\n"):
         return None
-    last_line = before[before.rfind("\n", 0, -1) + 1:]
     key = before.rfind(_EVENTS_KEY)
-    if (key < 0 or not last_line.startswith(" ") or last_line.lstrip().startswith("#")
-            or _TOP_LEVEL_LINE.search(before, key + len(_EVENTS_KEY)) is not None):
+    first = _FIRST_DASH.match(before, key + len(_EVENTS_KEY)) if key >= 0 else None
+    if first is None:
         return None
-    items = list_items_text(added)
+    dash_column = len(first.group(1))
+    top_level = _TOP_LEVEL_LINE_BUT_ITEMS if dash_column == 0 else _TOP_LEVEL_LINE
+    last_line = before[before.rfind("\n", 0, -1) + 1:]
+    if (last_line[0] not in " -" or last_line.lstrip().startswith("#")
+            or top_level.search(before, first.end()) is not None):
+        return None
+    items = list_items_text(added, dash_column)
     if items is None:
         return None
     after = before + items

@@ -11,7 +11,8 @@ more than extracting the events. :func:`new_file_text` (a new file) and
 :func:`list_items_text` (events appended to a file's last list) write the same bytes
 directly, replaying what ruamel's emitter does with the settings of
 :func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2, sequence indent 4
-with the dash at offset 2): the same scalar styles, the same line folding. They cover the
+with the dash at offset 2; a file's own offset for appended events): the same scalar
+styles, the same line folding. They cover the
 shapes of events - mappings and lists of strings, integers, booleans and plain decimal
 floats - and return ``None`` for anything else (characters that need escapes, plain text
 ruamel would quote, ...), so that the caller falls back to ruamel.
@@ -116,15 +117,12 @@ def _plain_reads_back(value: str) -> bool:
 
 _WIDTH = 100  # roundtrip_yaml(): width, indent(mapping=2, sequence=4, offset=2)
 _MAPPING_INDENT = 2
-_DASH_OFFSET = 2
-_SEQUENCE_INDENT = 4
-
-# What a nested block adds to its parent's indentation ("pad", a string of spaces): a
-# mapping's keys, a list's dashes, and the content after a dash.
+# What a nested mapping adds to its parent's indentation ("pad", a string of spaces).
 _MAPPING_PAD = " " * _MAPPING_INDENT
-_DASH = " " * _DASH_OFFSET + "-"
-_AFTER_DASH = " " * (_SEQUENCE_INDENT - _DASH_OFFSET - 1)
-_ITEM_PAD = " " * _SEQUENCE_INDENT
+# The spaces before a list's dashes, past its key's column: ruamel's "offset". A list's items
+# start two columns after the dash ("- "), ruamel's sequence indent being the offset + 2 (as
+# roundtrip_yaml sets it, and annotate._use_file_indentation for a file's own offset).
+_DASH_OFFSET = "  "
 
 
 class _Unsupported(Exception):
@@ -136,18 +134,19 @@ def new_file_text(comment: str, document: Mapping[str, Any]) -> str | None:
     line, or ``None`` when it holds a value this writer does not reproduce exactly."""
     lines = [f"# {comment}\n"]
     try:
-        _write_mapping(document, "", "", lines)
+        _write_mapping(document, "", "", lines, _DASH_OFFSET)
     except _Unsupported:
         return None
     return "".join(lines)
 
 
-def list_items_text(items: Sequence[Any]) -> str | None:
-    """The ``items`` of a top-level key's list (dashes at column 2) as :func:`new_file_text`
-    writes them, or ``None`` when one holds a value this writer does not reproduce exactly."""
+def list_items_text(items: Sequence[Any], dash_column: int = len(_DASH_OFFSET)) -> str | None:
+    """The ``items`` of a top-level key's list, dashes at ``dash_column`` (and every list
+    inside them as far past its key), as ruamel writes them with that offset; ``None`` when
+    one holds a value this writer does not reproduce exactly."""
     lines: list[str] = []
     try:
-        _write_sequence(items, "", lines)
+        _write_sequence(items, "", lines, " " * dash_column)
     except _Unsupported:
         return None
     return "".join(lines)
@@ -163,9 +162,9 @@ def list_items_text(items: Sequence[Any]) -> str | None:
 
 
 def _write_mapping(mapping: Mapping[str, Any], first_prefix: str, pad: str,
-                   out: list[str]) -> None:
+                   out: list[str], dash_offset: str) -> None:
     """Keys after ``pad``, the first one after ``first_prefix`` (a list's dash), of the same
-    length."""
+    length; lists with their dashes ``dash_offset`` past their key."""
     if not mapping:
         raise _Unsupported("empty mapping")
     prefix = first_prefix
@@ -178,11 +177,11 @@ def _write_mapping(mapping: Mapping[str, Any], first_prefix: str, pad: str,
         elif kind is dict:
             out.append(_key_line(prefix, key))
             inner = pad + _MAPPING_PAD
-            _write_mapping(value, inner, inner, out)
+            _write_mapping(value, inner, inner, out, dash_offset)
         elif kind is list:
             if value:
                 out.append(_key_line(prefix, key))
-                _write_sequence(value, pad, out)
+                _write_sequence(value, pad, out, dash_offset)
             else:
                 out.append(_key(prefix, key) + " []\n")
         else:
@@ -191,17 +190,17 @@ def _write_mapping(mapping: Mapping[str, Any], first_prefix: str, pad: str,
         prefix = pad
 
 
-def _write_sequence(items: Sequence[Any], pad: str, out: list[str]) -> None:
+def _write_sequence(items: Sequence[Any], pad: str, out: list[str], dash_offset: str) -> None:
     """The items of the list of a key written after ``pad``."""
-    dash = pad + _DASH
-    first_prefix = dash + _AFTER_DASH
-    item_pad = pad + _ITEM_PAD
+    dash = pad + dash_offset + "-"
+    first_prefix = dash + " "
+    item_pad = " " * len(first_prefix)  # an item's other keys, under its first one
     for item in items:
         kind = type(item)
         if kind is str:
             out.append(_item_line(dash, item))
         elif kind is dict:
-            _write_mapping(item, first_prefix, item_pad, out)
+            _write_mapping(item, first_prefix, item_pad, out, dash_offset)
         elif kind is list:
             raise _Unsupported("list in a list")
         else:
@@ -235,8 +234,8 @@ def _int_line(prefix: str, key: Any, value: int) -> str:
 
 @lru_cache(maxsize=4096)  # rule ids, coders and field names in lists
 def _item_line(dash: str, item: str) -> str:
-    content = len(dash) - 1 - _DASH_OFFSET + _SEQUENCE_INDENT
-    return f"{dash}{_text(item, len(dash), content)}\n"
+    # Folded text goes on under the item's first character, after "- ".
+    return f"{dash}{_text(item, len(dash), len(dash) + 1)}\n"
 
 
 # Keys this writer knows ruamel writes plain (a new file's keys are all like this).

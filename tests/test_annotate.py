@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from sahelevents.models import AnnotationFile, RuleOrigin
 from sahelevents.project import Project
 from sahelevents.suggest import suggest_documents
 from sahelevents.workspace import Workspace
-from sahelevents.yamlio import load_yaml
+from sahelevents.yamlio import load_yaml, roundtrip_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "002_6e87b541723d2159"
@@ -371,14 +372,28 @@ _LIKE_SUGGEST = st.one_of(_suggestions(_PROSE, st.sampled_from([0.55, 0.7, 0.85,
                           _suggestions())
 
 
+def _dashes_at(text: str, column: int) -> str:
+    """``text`` as ruamel writes it with every list's dashes ``column`` past its key."""
+    rt = roundtrip_yaml()
+    rt.indent(mapping=2, sequence=column + 2, offset=column)
+    buffer = io.StringIO()
+    rt.dump(rt.load(text), buffer)
+    return buffer.getvalue()
+
+
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
-       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3))
+       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       dash_column=st.sampled_from([2, 0, 4]))
 def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list[Suggestion],
-                                                     then: list[Suggestion]) -> None:
+                                                     then: list[Suggestion],
+                                                     dash_column: int) -> None:
     path = tmp_path / f"{id(first)}.yaml"
     merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
+    if dash_column != 2:  # as suggest writes files, or indented otherwise by hand
+        path.write_text(_dashes_at(path.read_text(encoding="utf-8"), dash_column),
+                        encoding="utf-8")
     appended = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
                                  dry_run=True)
     with patch("sahelevents.annotate._appended_text", return_value=None):
@@ -411,21 +426,29 @@ def _plain_suggestion(day: str, sentence: int) -> Suggestion:
                       (EvidenceItem(cited, quote, ("event_date",), 0, len(quote)),))
 
 
-def test_a_file_suggest_wrote_gets_new_events_without_the_round_trip(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("dash_column", [2, 0, 4])
+def test_a_file_whose_events_end_it_gets_new_events_without_the_round_trip(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dash_column: int) -> None:
     path = tmp_path / f"{DOC}.yaml"
     merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
                       codebook_version="1.0.0", coder="ada")
+    if dash_column != 2:
+        path.write_text(_dashes_at(path.read_text(encoding="utf-8"), dash_column),
+                        encoding="utf-8")
     before = path.read_text(encoding="utf-8")
+    assert f"\nevents:\n{' ' * dash_column}- id: " in before
 
     def no_round_trip() -> None:
-        raise AssertionError("a file in suggest's layout went through the round trip")
+        raise AssertionError("a file whose events end it went through the round trip")
 
     monkeypatch.setattr("sahelevents.annotate.roundtrip_yaml", no_round_trip)
     result = merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-02", 4)],
                                codebook_version="1.0.0", coder="ada")
     after = path.read_text(encoding="utf-8")
     assert result.written and len(result.added) == 1 and after.startswith(before)
+    # The new event is indented like the others, and so are the lists inside it.
+    assert f"\n{' ' * dash_column}- id: {result.added[0]}\n" in after
+    assert f"\n{' ' * (dash_column + 4 + dash_column)}- vac-attack\n" in after
     assert [e["event_date"] for e in load_yaml(after.encode(), "x").data["events"]] == [
         "2024-05-01", "2024-05-02"]
 
@@ -434,8 +457,8 @@ def test_a_file_suggest_wrote_gets_new_events_without_the_round_trip(
     pytest.param(lambda text: text + "# a note at the end\n", id="trailing-comment"),
     pytest.param(lambda text: text + "\n", id="trailing-blank-line"),
     pytest.param(lambda text: text + "status: review\n", id="a-key-after-the-events"),
-    pytest.param(lambda text: text.replace("\n  - ", "\n- ").replace("\n    ", "\n  "),
-                 id="dashes-at-column-0"),
+    pytest.param(lambda text: text.replace("events:\n", "events:\n  # suggested\n"),
+                 id="a-comment-before-the-first-event"),
 ])
 def test_files_in_another_layout_go_through_the_round_trip(
         tmp_path: Path, layout: Callable[[str], str]) -> None:
@@ -474,7 +497,7 @@ def test_appended_text_that_does_not_read_back_is_not_used(
     written = list_items_text([payload])
     assert written is not None and "notes: 'yes'" in written
     monkeypatch.setattr("sahelevents.annotate.list_items_text",
-                        lambda items: garble(written))
+                        lambda items, dash_column: garble(written))
     assert _appended_text(text, load_yaml(text.encode(), "x").data, [payload], "x") is None
     result = merge_suggestions(path, DOC, SHA, [new], codebook_version="1.0.0", coder="ada")
     events = load_yaml(path.read_bytes(), "x").data["events"]  # the round trip's
