@@ -187,10 +187,10 @@ def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
 # often at 0), and the file ends with a line of the last item.
 _EVENTS_KEY = "\nevents:\n"
 _FIRST_DASH = re.compile(r"( *)- ")
-# After the events key, a line at column 0 other than a comment (or, for dashes at column 0,
-# an item) is another key or a document marker.
-_TOP_LEVEL_LINE = re.compile(r"^[^ \n#]", re.MULTILINE)
-_TOP_LEVEL_LINE_BUT_ITEMS = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)
+# After the events key, a line at column 0 other than a comment or an item ("- ": the
+# events' own when their dashes are at column 0; the loader refuses one elsewhere) is
+# another key or a document marker.
+_TOP_LEVEL_LINE = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)
 
 
 def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dict[str, Any]],
@@ -206,13 +206,11 @@ def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dic
     first = _FIRST_DASH.match(before, key + len(_EVENTS_KEY)) if key >= 0 else None
     if first is None:
         return None
-    dash_column = len(first.group(1))
-    top_level = _TOP_LEVEL_LINE_BUT_ITEMS if dash_column == 0 else _TOP_LEVEL_LINE
     last_line = before[before.rfind("\n", 0, -1) + 1:]
     if (last_line[0] not in " -" or last_line.lstrip().startswith("#")
-            or top_level.search(before, first.end()) is not None):
+            or _TOP_LEVEL_LINE.search(before, first.end()) is not None):
         return None
-    items = list_items_text(added, dash_column)
+    items = list_items_text(added, dash_column=len(first.group(1)))
     if items is None:
         return None
     after = before + items

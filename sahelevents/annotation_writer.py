@@ -12,10 +12,10 @@ more than extracting the events. :func:`new_file_text` (a new file) and
 directly, replaying what ruamel's emitter does with the settings of
 :func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2, sequence indent 4
 with the dash at offset 2; a file's own offset for appended events): the same scalar
-styles, the same line folding. They cover the
-shapes of events - mappings and lists of strings, integers, booleans and plain decimal
-floats - and return ``None`` for anything else (characters that need escapes, plain text
-ruamel would quote, ...), so that the caller falls back to ruamel.
+styles, the same line folding. They cover the shapes of events - mappings and lists of
+strings, integers, booleans and plain decimal floats - and return ``None`` for anything
+else (characters that need escapes, plain text ruamel would quote, ...), so that the
+caller falls back to ruamel.
 ``tests/test_annotation_writer.py`` and ``tests/test_annotate.py`` hold them to ruamel's
 output.
 """

@@ -70,6 +70,14 @@ def _file(ws: Workspace, doc: str = DOC) -> Path:
     return ws.project.annotations_dir / f"{doc}.yaml"
 
 
+def _forbid_round_trip(monkeypatch: pytest.MonkeyPatch, why: str) -> None:
+    """Make any use of ruamel's round trip by annotate fail the test with ``why``."""
+    def round_trip() -> None:
+        raise AssertionError(why)
+
+    monkeypatch.setattr("sahelevents.annotate.roundtrip_yaml", round_trip)
+
+
 def test_new_file_has_the_header_and_validates(project: Workspace) -> None:
     assert _suggest(project, DOC) == [1]
     text = _file(project).read_text(encoding="utf-8")
@@ -90,13 +98,9 @@ def test_suggest_twice_changes_nothing(project: Workspace,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     _suggest(project)
     first = {p.name: p.read_bytes() for p in project.project.annotations_dir.iterdir()}
-
-    def no_round_trip() -> None:
-        raise AssertionError("a file with nothing to add was loaded for a round trip")
-
     # Nothing to add: each file is read once, without ruamel's round trip (~10x the rest of
     # a document's work on a coded archive).
-    monkeypatch.setattr("sahelevents.annotate.roundtrip_yaml", no_round_trip)
+    _forbid_round_trip(monkeypatch, "a file with nothing to add was loaded for a round trip")
     assert _suggest(project) == [0] * len(first)
     assert {p.name: p.read_bytes() for p in project.project.annotations_dir.iterdir()} == first
 
@@ -311,26 +315,38 @@ _PROSE = st.lists(st.from_regex(r"[A-Za-zéèàçÉ'’0-9-]{1,12}", fullmatch=T
 _ANY_CONFIDENCE = st.floats(0, 1)
 
 
+def _suggestion(*, actor: str, place: str, day: str, sentence: int, fatalities: int,
+                notes: str | None, quote: str, confidence: float) -> Suggestion:
+    """An Attack suggestion of DOC, dated by sentence ``sentence``."""
+    cited = f"{DOC}#s{sentence}"
+    key = suggestion_key(DOC, "Attack", [actor, None], place, day)
+    fields = {
+        "event_date": TracedValue(day, "extract.dates", cited, 10, 20),
+        "event_type": TracedValue("Violence against civilians", "vac-attack", cited, 0, 5),
+        "sub_event_type": TracedValue("Attack", "vac-attack", cited, 0, 5),
+        "actor1": TracedValue(actor, "extract.actors"),
+        "location": TracedValue(place, "extract.places"),
+        "fatalities": TracedValue(fatalities, "extract.fatalities"),
+    }
+    if notes is not None:
+        fields["notes"] = TracedValue(notes, "extract.notes")
+    return Suggestion(DOC, key, ("vac-attack",), confidence, fields,
+                      (EvidenceItem(cited, quote, ("event_date",), 0, len(quote)),))
+
+
 @st.composite
 def _suggestions(draw: st.DrawFn, text: st.SearchStrategy[str] = _TEXT,
                  confidence: st.SearchStrategy[float] = _ANY_CONFIDENCE) -> Suggestion:
     actor = draw(text)
     place = draw(text)
     day = draw(st.dates(dt.date(1997, 1, 1), dt.date(2030, 12, 31))).isoformat()
-    sentence = f"{DOC}#s{draw(st.integers(1, 40))}"
-    key = suggestion_key(DOC, "Attack", [actor, None], place, day)
-    fields = {
-        "event_date": TracedValue(day, "extract.dates", sentence, 10, 20),
-        "event_type": TracedValue("Violence against civilians", "vac-attack", sentence, 0, 5),
-        "sub_event_type": TracedValue("Attack", "vac-attack", sentence, 0, 5),
-        "actor1": TracedValue(actor, "extract.actors"),
-        "location": TracedValue(place, "extract.places"),
-        "fatalities": TracedValue(draw(st.integers(0, 500)), "extract.fatalities"),
-        "notes": TracedValue(draw(text), "extract.notes"),
-    }
+    sentence = draw(st.integers(1, 40))
+    fatalities = draw(st.integers(0, 500))
+    notes = draw(text)
     quote = draw(text)
-    return Suggestion(DOC, key, ("vac-attack",), draw(confidence), fields,
-                      (EvidenceItem(sentence, quote, ("event_date",), 0, len(quote)),))
+    return _suggestion(actor=actor, place=place, day=day, sentence=sentence,
+                       fatalities=fatalities, notes=notes, quote=quote,
+                       confidence=draw(confidence))
 
 
 @settings(max_examples=8, deadline=None,
@@ -410,20 +426,11 @@ def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list
                     -len(round_trip.added):])
 
 
-def _plain_suggestion(day: str, sentence: int) -> Suggestion:
-    cited = f"{DOC}#s{sentence}"
-    key = suggestion_key(DOC, "Attack", ["Unidentified Armed Group (Mali)", None], "Gao", day)
-    fields = {
-        "event_date": TracedValue(day, "extract.dates", cited, 10, 20),
-        "event_type": TracedValue("Violence against civilians", "vac-attack", cited, 0, 5),
-        "sub_event_type": TracedValue("Attack", "vac-attack", cited, 0, 5),
-        "actor1": TracedValue("Unidentified Armed Group (Mali)", "extract.actors"),
-        "location": TracedValue("Gao", "extract.places"),
-        "fatalities": TracedValue(3, "extract.fatalities"),
-    }
-    quote = "Des hommes armés ont attaqué le village."
-    return Suggestion(DOC, key, ("vac-attack",), 0.75, fields,
-                      (EvidenceItem(cited, quote, ("event_date",), 0, len(quote)),))
+def _plain_suggestion(day: str, sentence: int, notes: str | None = None) -> Suggestion:
+    """A suggestion whose every value the fast writer writes."""
+    return _suggestion(actor="Unidentified Armed Group (Mali)", place="Gao", day=day,
+                       sentence=sentence, fatalities=3, notes=notes,
+                       quote="Des hommes armés ont attaqué le village.", confidence=0.75)
 
 
 @pytest.mark.parametrize("dash_column", [2, 0, 4])
@@ -437,11 +444,7 @@ def test_a_file_whose_events_end_it_gets_new_events_without_the_round_trip(
                         encoding="utf-8")
     before = path.read_text(encoding="utf-8")
     assert f"\nevents:\n{' ' * dash_column}- id: " in before
-
-    def no_round_trip() -> None:
-        raise AssertionError("a file whose events end it went through the round trip")
-
-    monkeypatch.setattr("sahelevents.annotate.roundtrip_yaml", no_round_trip)
+    _forbid_round_trip(monkeypatch, "a file whose events end it went through the round trip")
     result = merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-02", 4)],
                                codebook_version="1.0.0", coder="ada")
     after = path.read_text(encoding="utf-8")
@@ -491,8 +494,7 @@ def test_appended_text_that_does_not_read_back_is_not_used(
     merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
                       codebook_version="1.0.0", coder="ada")
     text = path.read_text(encoding="utf-8")
-    new = _plain_suggestion("2024-05-02", 4)
-    new.fields["notes"] = TracedValue("yes", "extract.notes")
+    new = _plain_suggestion("2024-05-02", 4, notes="yes")
     payload = new.event_payload()
     written = list_items_text([payload])
     assert written is not None and "notes: 'yes'" in written
