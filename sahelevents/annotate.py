@@ -2,12 +2,14 @@
 
 ``annotations/<doc>.yaml`` is edited by hand. Merging suggestions into it
 
-* keeps comments, key order, quoting and the annotators' edits as they are. A file whose
-  events list ends it (as suggest writes files) gets the new events written after its last
-  line, indented like its events, byte for byte what ruamel.yaml's round trip would add,
-  and nothing before them is touched (the round trip re-folds long lines written by hand);
-  it is read back before it is used. Any other file is round-tripped with ruamel.yaml, in
-  the file's own indentation;
+* keeps comments, key order, quoting and the annotators' edits as they are. The new events
+  are written right after the last event, indented like the events, and every other byte
+  of the file stays as it was: comments, blank lines and keys after the events list stay
+  after it (where the list ends the file, these are the bytes ruamel.yaml's round trip
+  would write; the round trip re-folds long lines written by hand). The result is read
+  back before it is used; a file it does not fit (a flow list ``events: [...]``, a value
+  that would not read back the same) is round-tripped with ruamel.yaml, in the file's own
+  indentation;
 * only *appends* events: an existing event is never modified, so a field an annotator
   accepted or changed is never overwritten;
 * is idempotent: a suggestion whose ``origin.key`` is already in the file (whatever its
@@ -182,45 +184,72 @@ def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-# A file whose events list ends it: "events:" is its last top-level key, the first item's
-# dash follows on the next line (at any column: suggest writes it at 2, hand-written files
-# often at 0), and the file ends with a line of the last item.
+# The events list of a file: "events:" at column 0, then its items, their dashes at any
+# column (suggest writes them at 2, hand-written files often at 0), maybe after blank or
+# comment lines. The list runs up to the next line at column 0 that is neither a comment nor
+# one of its items ("- ": the items' own when their dashes are at column 0; the loader refuses
+# one elsewhere): another key or a document marker.
 _EVENTS_KEY = "\nevents:\n"
-_FIRST_DASH = re.compile(r"( *)- ")
-# After the events key, a line at column 0 other than a comment or an item ("- ": the
-# events' own when their dashes are at column 0; the loader refuses one elsewhere) is
-# another key or a document marker.
+_FIRST_ITEM = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ")
 _TOP_LEVEL_LINE = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)
+# The lines the list ends with that belong to what follows it, not to its last item: blank
+# lines and comments no deeper than the dashes ("# checked by Ada", "  # end of events").
+_TRAILING_LINE = re.compile(r"[ \t]*\n?|(?P<indent> *)#[^\n]*\n?")
+# Lines as YAML counts them (str.splitlines also breaks at "\x85", "\u2028" and others).
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 
 def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dict[str, Any]],
                    shown: str) -> str | None:
-    """``before`` with ``added`` written after its last event, for a file whose events list
-    ends it (where ruamel's round trip, when it leaves the rest of the file as it is, writes
-    the same bytes, at 1/20 of its cost); ``None`` for any other file, or when the result
-    would not read back as the file's data plus ``added``."""
+    """``before`` with ``added`` written after its last event, every other byte left as it
+    is: a comment, blank line or key after the events list stays after the new events.
+    ``None`` for a file whose events are not a block list of items, or when the result
+    would not read back as the file's data plus ``added`` (then the round trip writes it).
+
+    Where the events list ends the file, ruamel's round trip writes the same bytes, at 1/20
+    of its cost; where something follows the list, the round trip would put the new events
+    after the comments that end the list and rewrite lines it re-folds.
+    """
     events = existing.get("events")
-    if not isinstance(events, list) or not before.endswith("\n") or before.endswith("\n\n"):
+    if not isinstance(events, list) or not events:
         return None
     key = before.rfind(_EVENTS_KEY)
-    first = _FIRST_DASH.match(before, key + len(_EVENTS_KEY)) if key >= 0 else None
+    first = _FIRST_ITEM.match(before, key + len(_EVENTS_KEY)) if key >= 0 else None
     if first is None:
         return None
-    last_line = before[before.rfind("\n", 0, -1) + 1:]
-    if (last_line[0] not in " -" or last_line.lstrip().startswith("#")
-            or _TOP_LEVEL_LINE.search(before, first.end()) is not None):
+    dash_column = len(first.group(1))
+    following = _TOP_LEVEL_LINE.search(before, first.end())
+    at = _end_of_last_item(before, first.end(), following.start() if following else len(before),
+                           dash_column)
+    if at is None:
         return None
-    items = list_items_text(added, dash_column=len(first.group(1)))
+    items = list_items_text(added, dash_column=dash_column)
     if items is None:
         return None
-    after = before + items
+    after = before[:at] + items + before[at:]
     # Read back as the validator reads it: any surprise, and the round trip writes it.
     loaded = load_yaml(after.encode("utf-8"), shown)
-    first_new_line = before.count("\n") + 1
+    first_new_line = before.count("\n", 0, at) + 1
     if (any(issue.line == 0 or issue.line >= first_new_line for issue in loaded.issues)
             or loaded.data != {**existing, "events": [*events, *added]}):
         return None
     return after
+
+
+def _end_of_last_item(text: str, start: int, end: int, dash_column: int) -> int | None:
+    """The offset just after the last line of the last item of a list whose lines run from
+    ``start`` to ``end`` (the start of a line, or the end of ``text``), before the blank
+    lines and shallow comments that end it; ``None`` when that line has no line break."""
+    lines = _LINE.findall(text, start, end)
+    at = end
+    for line in reversed(lines):
+        trailing = _TRAILING_LINE.fullmatch(line)
+        if trailing is None or len(trailing["indent"] or "") > dash_column:
+            break
+        at -= len(line)
+    else:
+        return None  # only blank or comment lines: no item (cannot happen after "- ")
+    return at if text[at - 1:at] == "\n" and at > start else None
 
 
 def ruamel_new_file_text(document: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -426,6 +427,64 @@ def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list
                     -len(round_trip.added):])
 
 
+# What annotators put around the events list: (after "events:", at the end of the file).
+_SURROUNDINGS = [
+    pytest.param("", "# checked by Ada\n", id="a-comment-at-the-end"),
+    pytest.param("", "\n", id="a-blank-line-at-the-end"),
+    pytest.param("", "\n# end\n\n", id="blank-lines-and-a-comment-at-the-end"),
+    pytest.param("", "  # end of the events\n", id="a-comment-at-the-dashes"),
+    pytest.param("", "status: review\n", id="a-key-after-the-events"),
+    pytest.param("  # suggested by the rules\n", "", id="a-comment-before-the-first-event"),
+    pytest.param("\n", "# todo: the second attack\nstatus: review\n# end\n", id="all-of-them"),
+]
+
+
+def _surrounded(text: str, head: str, tail: str) -> str:
+    """``text`` (a file suggest wrote) with ``head`` before its first event and ``tail``
+    after its last."""
+    if "status:" in tail:  # moved after the events
+        text = text.replace("status: draft\n", "")
+    return text.replace("\nevents:\n", "\nevents:\n" + head) + tail
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       dash_column=st.sampled_from([2, 0, 4]),
+       surroundings=st.sampled_from([param.values for param in _SURROUNDINGS]))
+def test_around_the_events_new_events_read_as_the_round_trip_writes_them(
+        tmp_path: Path, first: list[Suggestion], then: list[Suggestion], dash_column: int,
+        surroundings: tuple[str, str]) -> None:
+    head, tail = surroundings
+    path = tmp_path / f"{id(first)}.yaml"
+    merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
+    text = path.read_text(encoding="utf-8")
+    if dash_column != 2:
+        text = _dashes_at(text, dash_column)
+    head = head.replace("  #", " " * dash_column + "#")
+    tail = tail.replace("  #", " " * dash_column + "#")
+    path.write_text(_surrounded(text, head, tail), encoding="utf-8")
+    inserted = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
+                                 dry_run=True)
+    with patch("sahelevents.annotate._appended_text", return_value=None):
+        round_trip = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0",
+                                       coder="ada", dry_run=True)
+    existing = load_yaml(path.read_bytes(), "x").data
+    count = len(existing["events"])
+
+    def read(text: str) -> dict[str, Any]:
+        return load_yaml(text.encode(), "x").data
+
+    assert inserted.added == round_trip.added
+    assert read(inserted.after)["events"][count:] == read(round_trip.after)["events"][count:]
+    if inserted.after != round_trip.after:  # inserted (a value may send it to the round trip)
+        # Nothing else changed (the round trip may rewrite a float it cannot write back).
+        assert read(inserted.after) == {
+            **existing, "events": existing["events"] + read(inserted.after)["events"][count:]}
+        assert inserted.after.endswith(tail)
+
+
 def _plain_suggestion(day: str, sentence: int, notes: str | None = None) -> Suggestion:
     """A suggestion whose every value the fast writer writes."""
     return _suggestion(actor="Unidentified Armed Group (Mali)", place="Gao", day=day,
@@ -456,12 +515,33 @@ def test_a_file_whose_events_end_it_gets_new_events_without_the_round_trip(
         "2024-05-01", "2024-05-02"]
 
 
+@pytest.mark.parametrize(("head", "tail"), _SURROUNDINGS)
+def test_what_surrounds_the_events_stays_where_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, head: str, tail: str) -> None:
+    path = tmp_path / f"{DOC}.yaml"
+    merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
+                      codebook_version="1.0.0", coder="ada")
+    before = _surrounded(path.read_text(encoding="utf-8"), head, tail)
+    path.write_text(before, encoding="utf-8")
+    assert not load_yaml(before.encode(), "x").issues
+    _forbid_round_trip(monkeypatch, "a file with comments around its events was round-tripped")
+    new = _plain_suggestion("2024-05-02", 4)
+    result = merge_suggestions(path, DOC, SHA, [new], codebook_version="1.0.0", coder="ada")
+    after = path.read_text(encoding="utf-8")
+    # The new event inserted right after the last one; every other byte as it was.
+    items = list_items_text([new.event_payload(result.added[0])])
+    assert result.written and items is not None and items in after
+    at = after.index(items)
+    assert after[:at] + after[at + len(items):] == before
+    assert after.endswith(items + tail) and f"\nevents:\n{head}" in after
+    events = load_yaml(after.encode(), "x").data["events"]
+    assert [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
+
+
 @pytest.mark.parametrize("layout", [
-    pytest.param(lambda text: text + "# a note at the end\n", id="trailing-comment"),
-    pytest.param(lambda text: text + "\n", id="trailing-blank-line"),
-    pytest.param(lambda text: text + "status: review\n", id="a-key-after-the-events"),
-    pytest.param(lambda text: text.replace("events:\n", "events:\n  # suggested\n"),
-                 id="a-comment-before-the-first-event"),
+    pytest.param(lambda text: text[:text.index("\nevents:\n")] + "\nevents: []\n",
+                 id="an-empty-flow-list"),
+    pytest.param(lambda text: text.rstrip("\n"), id="no-line-break-after-the-last-event"),
 ])
 def test_files_in_another_layout_go_through_the_round_trip(
         tmp_path: Path, layout: Callable[[str], str]) -> None:
@@ -469,8 +549,6 @@ def test_files_in_another_layout_go_through_the_round_trip(
     merge_suggestions(path, DOC, SHA, [_plain_suggestion("2024-05-01", 3)],
                       codebook_version="1.0.0", coder="ada")
     text = layout(path.read_text(encoding="utf-8"))
-    if "status: review" in text:
-        text = text.replace("status: draft\n", "")
     path.write_text(text, encoding="utf-8")
     loaded = load_yaml(text.encode(), "x")
     assert not loaded.issues
@@ -479,7 +557,7 @@ def test_files_in_another_layout_go_through_the_round_trip(
     result = merge_suggestions(path, DOC, SHA, [new], codebook_version="1.0.0", coder="ada")
     assert result.written
     events = load_yaml(path.read_bytes(), "x").data["events"]
-    assert [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
+    assert events[-1]["event_date"] == "2024-05-02"
 
 
 @pytest.mark.parametrize("garble", [
