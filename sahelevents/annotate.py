@@ -249,7 +249,7 @@ def _end_of_last_item(text: str, start: int, end: int, dash_column: int) -> int 
         at -= len(line)
     else:
         return None  # only blank or comment lines: no item (cannot happen after "- ")
-    return at if text[at - 1:at] == "\n" and at > start else None
+    return at if text[at - 1:at] == "\n" else None
 
 
 def ruamel_new_file_text(document: Mapping[str, Any]) -> str:

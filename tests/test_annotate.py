@@ -427,7 +427,7 @@ def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list
                     -len(round_trip.added):])
 
 
-# What annotators put around the events list: (after "events:", at the end of the file).
+# What annotators put around the events list: (before its first event, after its last).
 _SURROUNDINGS = [
     pytest.param("", "# checked by Ada\n", id="a-comment-at-the-end"),
     pytest.param("", "\n", id="a-blank-line-at-the-end"),
