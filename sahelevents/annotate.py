@@ -128,10 +128,9 @@ def merge_suggestions(path: Path, doc: str, source_sha256: str,
     if exists:
         _check_header(existing, doc, source_sha256, shown)
         # What the file already covers is read from the validator's reading of it (the
-        # project's one meaning of each value), and the comment-keeping round trip, ~25 ms
-        # a file, is paid only when there is something to add: a run over files that hold
-        # every suggestion already (re-running suggest on a coded archive) reads each file
-        # once.
+        # project's one meaning of each value), and the file is written only when there is
+        # something to add: a run over files that hold every suggestion already (re-running
+        # suggest on a coded archive) reads each file once.
         added = _new_events(_Known.of(existing.get("events") or ()), suggestions, result)
         if not added:
             return result

@@ -8,7 +8,7 @@ Comments and hand edits must survive a merge into an existing file, which ruamel
 trip does for any layout. But ``suggest`` on a new archive creates a file per document, and
 re-run after a rule change appends events to files it wrote: ruamel costs ~25-40 ms a file,
 more than extracting the events. :func:`new_file_text` (a new file) and
-:func:`list_items_text` (events appended to a file's last list) write the same bytes
+:func:`list_items_text` (events added to a file's events list) write the same bytes
 directly, replaying what ruamel's emitter does with the settings of
 :func:`sahelevents.yamlio.roundtrip_yaml` (width 100, mapping indent 2, sequence indent 4
 with the dash at offset 2; a file's own offset for appended events): the same scalar

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sahelevents.annotate import SCHEMA_COMMENT, _appended_text, merge_suggestions
+from sahelevents.annotate import SCHEMA_COMMENT, MergeResult, _appended_text, merge_suggestions
 from sahelevents.annotation_writer import list_items_text
 from sahelevents.cli import cli
 from sahelevents.extract.assemble import EvidenceItem, Suggestion, TracedValue, suggestion_key
@@ -398,35 +398,6 @@ def _dashes_at(text: str, column: int) -> str:
     return buffer.getvalue()
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
-       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
-       dash_column=st.sampled_from([2, 0, 4]))
-def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list[Suggestion],
-                                                     then: list[Suggestion],
-                                                     dash_column: int) -> None:
-    path = tmp_path / f"{id(first)}.yaml"
-    merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
-    if dash_column != 2:  # as suggest writes files, or indented otherwise by hand
-        path.write_text(_dashes_at(path.read_text(encoding="utf-8"), dash_column),
-                        encoding="utf-8")
-    appended = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
-                                 dry_run=True)
-    with patch("sahelevents.annotate._appended_text", return_value=None):
-        round_trip = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0",
-                                       coder="ada", dry_run=True)
-    assert appended.added == round_trip.added
-    if appended.after != round_trip.after:
-        # Only where ruamel rewrote a value already in the file (it writes a float like
-        # 3.038366683810563e-279 otherwise) and appending left it as it was.
-        assert appended.after.startswith(appended.before)
-        assert not round_trip.after.startswith(round_trip.before)
-        assert (load_yaml(appended.after.encode(), "x").data["events"][-len(appended.added):]
-                == load_yaml(round_trip.after.encode(), "x").data["events"][
-                    -len(round_trip.added):])
-
-
 # What annotators put around the events list: (before its first event, after its last).
 _SURROUNDINGS = [
     pytest.param("", "# checked by Ada\n", id="a-comment-at-the-end"),
@@ -447,6 +418,46 @@ def _surrounded(text: str, head: str, tail: str) -> str:
     return text.replace("\nevents:\n", "\nevents:\n" + head) + tail
 
 
+def _merged_both_ways(path: Path, first: list[Suggestion], then: list[Suggestion],
+                      dash_column: int, head: str = "", tail: str = ""
+                      ) -> tuple[MergeResult, MergeResult]:
+    """Merge ``then`` (dry runs) into the file ``first`` makes, its dashes at ``dash_column``
+    and ``head`` and ``tail`` around its events: without the round trip when it can, and
+    with it."""
+    merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
+    text = path.read_text(encoding="utf-8")
+    if dash_column != 2:  # as suggest writes files, or indented otherwise by hand
+        text = _dashes_at(text, dash_column)
+    path.write_text(_surrounded(text, head, tail), encoding="utf-8")
+    fast = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
+                             dry_run=True)
+    with patch("sahelevents.annotate._appended_text", return_value=None):
+        round_trip = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0",
+                                       coder="ada", dry_run=True)
+    return fast, round_trip
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       then=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
+       dash_column=st.sampled_from([2, 0, 4]))
+def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list[Suggestion],
+                                                     then: list[Suggestion],
+                                                     dash_column: int) -> None:
+    appended, round_trip = _merged_both_ways(tmp_path / f"{id(first)}.yaml", first, then,
+                                             dash_column)
+    assert appended.added == round_trip.added
+    if appended.after != round_trip.after:
+        # Only where ruamel rewrote a value already in the file (it writes a float like
+        # 3.038366683810563e-279 otherwise) and appending left it as it was.
+        assert appended.after.startswith(appended.before)
+        assert not round_trip.after.startswith(round_trip.before)
+        assert (load_yaml(appended.after.encode(), "x").data["events"][-len(appended.added):]
+                == load_yaml(round_trip.after.encode(), "x").data["events"][
+                    -len(round_trip.added):])
+
+
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(_LIKE_SUGGEST, min_size=1, max_size=3),
@@ -456,20 +467,10 @@ def _surrounded(text: str, head: str, tail: str) -> str:
 def test_around_the_events_new_events_read_as_the_round_trip_writes_them(
         tmp_path: Path, first: list[Suggestion], then: list[Suggestion], dash_column: int,
         surroundings: tuple[str, str]) -> None:
-    head, tail = surroundings
+    # Comments at the dashes follow them.
+    head, tail = (part.replace("  #", " " * dash_column + "#") for part in surroundings)
     path = tmp_path / f"{id(first)}.yaml"
-    merge_suggestions(path, DOC, SHA, first, codebook_version="1.0.0", coder="ada")
-    text = path.read_text(encoding="utf-8")
-    if dash_column != 2:
-        text = _dashes_at(text, dash_column)
-    head = head.replace("  #", " " * dash_column + "#")
-    tail = tail.replace("  #", " " * dash_column + "#")
-    path.write_text(_surrounded(text, head, tail), encoding="utf-8")
-    inserted = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0", coder="ada",
-                                 dry_run=True)
-    with patch("sahelevents.annotate._appended_text", return_value=None):
-        round_trip = merge_suggestions(path, DOC, SHA, then, codebook_version="1.0.0",
-                                       coder="ada", dry_run=True)
+    inserted, round_trip = _merged_both_ways(path, first, then, dash_column, head, tail)
     existing = load_yaml(path.read_bytes(), "x").data
     count = len(existing["events"])
 
