@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,20 @@ def project(_shared_project: Workspace) -> Workspace:
     return _shared_project
 
 
-_RULES: dict[int, RuleSet] = {}
+_RULES: dict[Path, RuleSet] = {}
 
 
 def _rules(ws: Workspace) -> RuleSet:
-    if id(ws) not in _RULES:  # loaded once per workspace: the tests are about merging
-        _RULES[id(ws)] = load_rules(ws.project.rules_dir, ws.codebook)
-    return _RULES[id(ws)]
+    folder = ws.project.rules_dir
+    if folder not in _RULES:  # loaded once per project: the tests are about merging
+        _RULES[folder] = load_rules(folder, ws.codebook)
+    return _RULES[folder]
+
+
+def _new_file(tmp_path: Path) -> Path:
+    """A path no earlier example wrote: hypothesis runs every example in one ``tmp_path``,
+    and a name made from ``id()`` may come back once its object is freed."""
+    return Path(tempfile.mkdtemp(dir=tmp_path)) / f"{DOC}.yaml"
 
 
 def _suggest(ws: Workspace, *docs: str, dry_run: bool = False) -> list[int]:
@@ -354,7 +362,7 @@ def _suggestions(draw: st.DrawFn, text: st.SearchStrategy[str] = _TEXT,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=st.lists(st.lists(_suggestions(), max_size=3), min_size=1, max_size=3))
 def test_merging_is_idempotent_and_exact(tmp_path: Path, batches: list[list[Suggestion]]) -> None:
-    path = tmp_path / f"{len(batches)}-{id(batches)}.yaml"
+    path = _new_file(tmp_path)
     for batch in batches:
         merge_suggestions(path, DOC, SHA, batch, codebook_version="1.0.0", coder="ada")
     if not path.exists():
@@ -445,8 +453,7 @@ def _merged_both_ways(path: Path, first: list[Suggestion], then: list[Suggestion
 def test_appending_writes_what_the_round_trip_writes(tmp_path: Path, first: list[Suggestion],
                                                      then: list[Suggestion],
                                                      dash_column: int) -> None:
-    appended, round_trip = _merged_both_ways(tmp_path / f"{id(first)}.yaml", first, then,
-                                             dash_column)
+    appended, round_trip = _merged_both_ways(_new_file(tmp_path), first, then, dash_column)
     assert appended.added == round_trip.added
     if appended.after != round_trip.after:
         # Only where ruamel rewrote a value already in the file (it writes a float like
@@ -469,7 +476,7 @@ def test_around_the_events_new_events_read_as_the_round_trip_writes_them(
         surroundings: tuple[str, str]) -> None:
     # Comments at the dashes follow them.
     head, tail = (part.replace("  #", " " * dash_column + "#") for part in surroundings)
-    path = tmp_path / f"{id(first)}.yaml"
+    path = _new_file(tmp_path)
     inserted, round_trip = _merged_both_ways(path, first, then, dash_column, head, tail)
     existing = load_yaml(path.read_bytes(), "x").data
     count = len(existing["events"])
