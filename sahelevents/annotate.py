@@ -188,7 +188,8 @@ def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
 # comment lines. The list runs up to the next line at column 0 that is neither a comment nor
 # one of its items ("- ": the items' own when their dashes are at column 0; the loader refuses
 # one elsewhere): another key or a document marker.
-_EVENTS_KEY = "\nevents:\n"
+# The events key, where suggest writes it: at the start of a line, and maybe a comment.
+_EVENTS_KEY = re.compile(r"events:[ \t]*(?:#[^\n]*)?\n")
 _FIRST_ITEM = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ")
 _TOP_LEVEL_LINE = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)
 # The lines the list ends with that belong to what follows it, not to its last item: blank
@@ -212,8 +213,8 @@ def _appended_text(before: str, existing: Mapping[str, Any], added: Sequence[dic
     events = existing.get("events")
     if not isinstance(events, list) or not events:
         return None
-    key = before.rfind(_EVENTS_KEY)
-    first = _FIRST_ITEM.match(before, key + len(_EVENTS_KEY)) if key >= 0 else None
+    key = _EVENTS_KEY.match(before, before.rfind("\nevents:") + 1)
+    first = _FIRST_ITEM.match(before, key.end()) if key else None
     if first is None:
         return None
     dash_column = len(first.group(1))

@@ -406,28 +406,31 @@ def _dashes_at(text: str, column: int) -> str:
     return buffer.getvalue()
 
 
-# What annotators put around the events list: (before its first event, after its last).
+# What annotators put around the events list: (after its key, up to its first event; after
+# its last event).
 _SURROUNDINGS = [
-    pytest.param("", "# checked by Ada\n", id="a-comment-at-the-end"),
-    pytest.param("", "\n", id="a-blank-line-at-the-end"),
-    pytest.param("", "\n# end\n\n", id="blank-lines-and-a-comment-at-the-end"),
-    pytest.param("", "  # end of the events\n", id="a-comment-at-the-dashes"),
-    pytest.param("", "status: review\n", id="a-key-after-the-events"),
-    pytest.param("  # suggested by the rules\n", "", id="a-comment-before-the-first-event"),
-    pytest.param("\n", "# todo: the second attack\nstatus: review\n# end\n", id="all-of-them"),
+    pytest.param("\n", "# checked by Ada\n", id="a-comment-at-the-end"),
+    pytest.param("\n", "\n", id="a-blank-line-at-the-end"),
+    pytest.param("\n", "\n# end\n\n", id="blank-lines-and-a-comment-at-the-end"),
+    pytest.param("\n", "  # end of the events\n", id="a-comment-at-the-dashes"),
+    pytest.param("\n", "status: review\n", id="a-key-after-the-events"),
+    pytest.param("\n  # suggested by the rules\n", "", id="a-comment-before-the-first-event"),
+    pytest.param(" # from the rules\n", "", id="a-comment-after-the-key"),
+    pytest.param(" # from the rules\n\n", "# todo: the second attack\nstatus: review\n# end\n",
+                 id="all-of-them"),
 ]
 
 
 def _surrounded(text: str, head: str, tail: str) -> str:
-    """``text`` (a file suggest wrote) with ``head`` before its first event and ``tail``
-    after its last."""
+    """``text`` (a file suggest wrote) with ``head`` after its events key (the rest of its
+    line, and any lines before the first event) and ``tail`` after its last event."""
     if "status:" in tail:  # moved after the events
         text = text.replace("status: draft\n", "")
-    return text.replace("\nevents:\n", "\nevents:\n" + head) + tail
+    return text.replace("\nevents:\n", "\nevents:" + head) + tail
 
 
 def _merged_both_ways(path: Path, first: list[Suggestion], then: list[Suggestion],
-                      dash_column: int, head: str = "", tail: str = ""
+                      dash_column: int, head: str = "\n", tail: str = ""
                       ) -> tuple[MergeResult, MergeResult]:
     """Merge ``then`` (dry runs) into the file ``first`` makes, its dashes at ``dash_column``
     and ``head`` and ``tail`` around its events: without the round trip when it can, and
@@ -541,7 +544,7 @@ def test_what_surrounds_the_events_stays_where_it_is(
     assert result.written and items is not None and items in after
     at = after.index(items)
     assert after[:at] + after[at + len(items):] == before
-    assert after.endswith(items + tail) and f"\nevents:\n{head}" in after
+    assert after.endswith(items + tail) and f"\nevents:{head}" in after
     events = load_yaml(after.encode(), "x").data["events"]
     assert [e["event_date"] for e in events] == ["2024-05-01", "2024-05-02"]
 
