@@ -136,31 +136,54 @@ def _place(event: EventSummary) -> str | None:
 
 
 def _probable_duplicates(index: dict[str, _Located], links: _Links) -> Iterator[Issue]:
-    groups: dict[tuple[str, str, str, frozenset[str | None]], list[_Located]] = {}
+    # One entry per accepted event of the dataset, a million at archive scale, held at the
+    # height of a first release: each is keyed by the hash of what two reports of one event
+    # share, not by that tuple and its frozenset (~290 bytes each), and a list is made only
+    # when a second event comes. Within a bucket the events are grouped by the key itself.
+    buckets: dict[int, _Located | list[_Located]] = {}
     for here in index.values():
         event = here.event
         if (event.decision != "accepted" or not event.event_date or not event.place
                 or not event.event_type):
             continue
-        key = (event.event_date, event.place, event.event_type,
-               frozenset((event.actor1, event.actor2)))
-        members = groups.get(key)
-        if members is None:
-            groups[key] = [here]
+        bucket = hash(_same_event_key(event))
+        found = buckets.get(bucket)
+        if found is None:
+            buckets[bucket] = here
+        elif isinstance(found, list):
+            found.append(here)
         else:
-            members.append(here)
-    for members in groups.values():
-        if len(members) < 2:
+            buckets[bucket] = [found, here]
+    for found in buckets.values():
+        if not isinstance(found, list):
             continue
-        members.sort(key=lambda m: m.ref)
-        for position, later in enumerate(members):
-            for earlier in members[:position]:
-                if earlier.file.doc == later.file.doc:
-                    continue
-                if links.find(earlier.ref) == links.find(later.ref):
-                    continue
-                yield _event_issue(
-                    "X004", f"{later.ref} looks like {earlier.ref} (in {earlier.file.file}): "
-                    f"same day, place, type and actors. If it is the same event add "
-                    f"`same_as: [{earlier.ref}]`; otherwise ignore this warning", later)
-                break
+        groups: dict[tuple[str | None, str | None, str | None, frozenset[str | None]],
+                     list[_Located]] = {}
+        for here in found:
+            groups.setdefault(_same_event_key(here.event), []).append(here)
+        for members in groups.values():
+            yield from _duplicates_in(members, links)
+
+
+def _same_event_key(event: EventSummary
+                    ) -> tuple[str | None, str | None, str | None, frozenset[str | None]]:
+    """What two reports of one event share: day, place, type and actors (either way round)."""
+    return (event.event_date, event.place, event.event_type,
+            frozenset((event.actor1, event.actor2)))
+
+
+def _duplicates_in(members: list[_Located], links: _Links) -> Iterator[Issue]:
+    """X004 for each event of ``members`` (events with the same key) that has an earlier one
+    in another document, not linked to it."""
+    members.sort(key=lambda m: m.ref)
+    for position, later in enumerate(members):
+        for earlier in members[:position]:
+            if earlier.file.doc == later.file.doc:
+                continue
+            if links.find(earlier.ref) == links.find(later.ref):
+                continue
+            yield _event_issue(
+                "X004", f"{later.ref} looks like {earlier.ref} (in {earlier.file.file}): "
+                f"same day, place, type and actors. If it is the same event add "
+                f"`same_as: [{earlier.ref}]`; otherwise ignore this warning", later)
+            break
