@@ -359,3 +359,38 @@ def test_a_snapshot_is_written_in_parts_and_a_part_of_another_snapshot_is_not_re
     seed.write_text(seed.read_text(encoding="utf-8") + "# edited again\n", encoding="utf-8")
     validate_paths(ws)
     assert [k for k in _stored_keys(store) if k.startswith("snapshot")] == parts[:2]
+
+
+def test_the_digests_are_written_in_parts_and_read_back_whole(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sahelevents.validate.cache as cache_module
+    from sahelevents.validate.cache import Digests
+
+    monkeypatch.setattr(cache_module, "_DIGESTS_PART", 2)  # of two files per part
+    # Files changed in the last two seconds are not recorded (the next write could keep
+    # their stat signature): here every file was just copied.
+    monkeypatch.setattr(cache_module, "_RACY_NS", -10**12)
+    seed = ws.project.annotations_dir / f"{SEED}.yaml"
+    for doc in (D001, "004_487faec90e07874a"):
+        (ws.project.annotations_dir / f"{doc}.yaml").write_text(
+            seed.read_text(encoding="utf-8").replace(SEED, doc), encoding="utf-8")
+    validate_paths(ws)
+    store = ValidationCache(ws.project.root)
+    digests = Digests(store, ws.project.root)
+    annotations = sorted(str(p) for p in ws.project.annotations_dir.glob("*.yaml"))
+    assert len(annotations) == 3 and set(annotations) <= set(digests.known)
+    parts = [k for k in _stored_keys(store) if k.startswith(digests.key)]
+    count = (len(digests.known) + 1) // 2
+    assert parts == sorted([digests.key] + [f"{digests.key}:{n}" for n in range(count)])
+    for path in annotations:  # read back, each file's digest is its content's
+        assert digests.known[path][4] == hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    # A smaller set of files leaves no part of the larger one behind.
+    for path in annotations[1:]:
+        Path(path).unlink()
+    digests.known = {path: digests.known[path] for path in annotations[:1]}
+    digests.changed = True
+    digests.save()
+    assert [k for k in _stored_keys(store) if k.startswith(digests.key)] == [
+        digests.key, f"{digests.key}:0"]
+    assert list(Digests(store, ws.project.root).known) == annotations[:1]
+    store.close()

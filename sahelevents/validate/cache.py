@@ -41,7 +41,7 @@ import re
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,8 @@ _BATCH = 500
 _SNAPSHOT = "snapshot"
 #: Results per part of a snapshot (~6 MB marshalled for the synthetic corpus).
 _SNAPSHOT_PART = 10_000
+#: Files per part of the digests (~3.6 MB marshalled).
+_DIGESTS_PART = 20_000
 #: A run writes a new snapshot when more than this many results (or 5 % of them) were loose.
 _MIN_LOOSE = 200
 #: Kinds of entries (key prefixes) stored with marshal: the large ones.
@@ -293,21 +295,10 @@ class ValidationCache:
     def _write_snapshot(self, inputs: str, items: Mapping[str, FileResult],
                         keys: list[str]) -> None:
         """Replace the snapshot (and every loose result) by the results of ``keys``, in one
-        transaction: a head row and parts of ``_SNAPSHOT_PART`` results each.
-
-        Parts are made one at a time as SQLite takes them. Made whole, a snapshot of 217,000
-        files (a million events) held the results a second time as tuples, the 123 MB of
-        marshal, and SQLite's copy of them (+0.7 GB over the run's height) while every
-        result was still held.
-        """
-        connection = self._connect()
-        if connection is None:
-            return
-        token = os.urandom(8).hex()  # ties the parts to their head
-        parts = range(0, len(keys), _SNAPSHOT_PART)
-
-        def rows() -> Iterable[tuple[str, str, bytes]]:
-            for number, start in enumerate(parts):
+        transaction, in parts of ``_SNAPSHOT_PART`` results (written before the parts held
+        ``entries``, a snapshot's parts are not read: its results are computed again)."""
+        def parts() -> Iterator[dict[str, Any]]:
+            for start in range(0, len(keys), _SNAPSHOT_PART):
                 # Results read from the cache are written back as they were read (their
                 # equal strings already shared); fresh ones get their equal strings shared.
                 strings: dict[str, str] = {}
@@ -316,19 +307,57 @@ class ValidationCache:
                     result = items.get(key)
                     results[key] = (self._raw[key] if result is None
                                     else _shared_strings(result.to_json(), strings))
-                yield self._packed_row(f"{_SNAPSHOT}:{number}",
-                                       {"token": token, "results": results})
-            yield self._packed_row(_SNAPSHOT, {"inputs": inputs, "token": token,
-                                               "parts": len(parts)})
+                yield results
+
+        self.write_parts(_SNAPSHOT, {"inputs": inputs}, parts(), replacing="r:%")
+
+    def write_parts(self, name: str, head: dict[str, Any], parts: Iterable[dict[str, Any]],
+                    *, replacing: str = "") -> None:
+        """Store a large mapping under ``name`` in ``parts``, in one transaction: rows
+        ``name:0``, ``name:1``... made one at a time as SQLite takes them, then a head row
+        (``head``, the number of parts, and a token that ties them to it). The rows of the
+        mapping stored before, and those whose keys are ``LIKE replacing``, are deleted.
+
+        Made whole, a large mapping is held twice more while it is written (marshalled, and
+        SQLite's copy of that) when every result is still held: at the height of a first
+        release of a million events, +0.7 GB for the snapshot of their results, +0.2 GB for
+        the digests of their 435,000 files (stored whole before, and then read as a head
+        without parts: each file is hashed again once).
+        """
+        connection = self._connect()
+        if connection is None:
+            return
+        token = os.urandom(8).hex()
+
+        def rows() -> Iterator[tuple[str, str, bytes]]:
+            count = 0
+            for count, entries in enumerate(parts, start=1):
+                yield self._packed_row(f"{name}:{count - 1}", {"token": token,
+                                                               "entries": entries})
+            yield self._packed_row(name, {**head, "token": token, "parts": count})
 
         try:
             with connection:
-                connection.execute(f"DELETE FROM {self.TABLE} WHERE key LIKE 'r:%' "
-                                   f"OR key LIKE '{_SNAPSHOT}%'")
+                connection.execute(f"DELETE FROM {self.TABLE} WHERE key = ? OR key LIKE ? "
+                                   "OR key LIKE ?", (name, f"{name}:%", replacing or name))
                 connection.executemany(f"INSERT INTO {self.TABLE} (key, checksum, data) "
                                        "VALUES (?, ?, ?)", rows())
         except sqlite3.Error:
             self._give_up()
+
+    def read_parts(self, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(head, mapping) stored by :meth:`write_parts`, None without a sound head; a
+        damaged or missing part, or one of another head, only leaves its entries out."""
+        head = self.read([name]).get(name)
+        if not (isinstance(head, dict) and isinstance(head.get("parts"), int)):
+            return None
+        entries: dict[str, Any] = {}
+        names = [f"{name}:{number}" for number in range(head["parts"])]
+        for part in self.read(names).values():
+            if (isinstance(part, dict) and part.get("token") == head.get("token")
+                    and isinstance(part.get("entries"), dict)):
+                entries.update(part["entries"])
+        return head, entries
 
     @staticmethod
     def _packed_row(key: str, data: Any) -> tuple[str, str, bytes]:
@@ -359,18 +388,12 @@ class ValidationCache:
         return results
 
     def _read_snapshot(self) -> dict[str, Any]:
-        """``{"inputs", "results"}`` of the snapshot, from its head and parts; a damaged or
-        missing part only leaves its results out (they are computed again)."""
-        head = self.read([_SNAPSHOT]).get(_SNAPSHOT)
-        if not (isinstance(head, dict) and isinstance(head.get("parts"), int)):
+        """``{"inputs", "results"}`` of the snapshot; a damaged or missing part only leaves
+        its results out (they are computed again)."""
+        stored = self.read_parts(_SNAPSHOT)
+        if stored is None:
             return {}
-        token = head.get("token")
-        results: dict[str, Any] = {}
-        names = [f"{_SNAPSHOT}:{number}" for number in range(head["parts"])]
-        for part in self.read(names).values():
-            if (isinstance(part, dict) and part.get("token") == token
-                    and isinstance(part.get("results"), dict)):
-                results.update(part["results"])
+        head, results = stored
         return {"inputs": head.get("inputs"), "results": results}
 
     def _put(self, key: str, data: Any) -> None:
@@ -501,8 +524,8 @@ class Digests:
     def __init__(self, store: ValidationCache, root: Path) -> None:
         self.store = store
         self.key = f"d:{hashlib.sha256(str(root).encode()).hexdigest()}"
-        known = store.read([self.key]).get(self.key)
-        self.known: dict[str, list[Any]] = known if isinstance(known, dict) else {}
+        stored = store.read_parts(self.key)
+        self.known: dict[str, list[Any]] = stored[1] if stored else {}
         self.recorded: dict[str, list[Any]] = {}
         self.changed = False
 
@@ -576,7 +599,10 @@ class Digests:
 
     def save(self) -> None:
         if self.changed:
-            self.store.write({self.key: self.known})
+            paths = list(self.known)
+            self.store.write_parts(self.key, {}, (
+                {path: self.known[path] for path in paths[start:start + _DIGESTS_PART]}
+                for start in range(0, len(paths), _DIGESTS_PART)))
             self.changed = False
 
 
