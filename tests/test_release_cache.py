@@ -291,6 +291,18 @@ def test_frames_are_rebuilt_column_by_column_from_a_frame_handed_over() -> None:
                    ).schema == frame.schema
 
 
+def test_a_frame_whose_columns_are_chunked_apart_is_rebuilt_without_lining_them_up() -> None:
+    from sahelevents.release.compile import rebuilt
+
+    frame = pl.concat([pl.DataFrame({"id": [f"e{i}", f"f{i}"], "count": [i, i + 1],
+                                     "note": ["x", None]}) for i in range(3)], rechunk=False)
+    frame = frame.with_columns(frame.get_column("note").rechunk())  # one column in one chunk
+    assert frame.n_chunks("all") == [3, 3, 1]
+    # Dropping a column from such a frame copies the others into one chunk each.
+    same = rebuilt([frame.clone()], lambda column: column)
+    assert same.equals(frame) and same.n_chunks("all") == [3, 3, 1]
+
+
 def test_event_columns_are_cut_into_the_row_groups_of_events_parquet(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow.parquet as pq
