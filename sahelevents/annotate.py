@@ -187,8 +187,7 @@ def _round_trip_text(before: str, added: Sequence[dict[str, Any]]) -> str:
 # column (suggest writes them at 2, hand-written files often at 0), maybe after blank or
 # comment lines. The list runs up to the next line at column 0 that is neither a comment nor
 # one of its items ("- ": the items' own when their dashes are at column 0; the loader refuses
-# one elsewhere): another key or a document marker.
-# The events key, where suggest writes it: at the start of a line, and maybe a comment.
+# one elsewhere): another key or a document marker. The key's line may end in a comment.
 _EVENTS_KEY = re.compile(r"events:[ \t]*(?:#[^\n]*)?\n")
 _FIRST_ITEM = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ")
 _TOP_LEVEL_LINE = re.compile(r"^(?!- )[^ \n#]", re.MULTILINE)

@@ -295,8 +295,8 @@ class ValidationCache:
     def _write_snapshot(self, inputs: str, items: Mapping[str, FileResult],
                         keys: list[str]) -> None:
         """Replace the snapshot (and every loose result) by the results of ``keys``, in one
-        transaction, in parts of ``_SNAPSHOT_PART`` results (written before the parts held
-        ``entries``, a snapshot's parts are not read: its results are computed again)."""
+        transaction, in parts of ``_SNAPSHOT_PART`` results. (A snapshot written before its
+        parts were named ``entries`` is not read: its results are computed again once.)"""
         def parts() -> Iterator[dict[str, Any]]:
             for start in range(0, len(keys), _SNAPSHOT_PART):
                 # Results read from the cache are written back as they were read (their
