@@ -292,7 +292,7 @@ def test_frames_are_rebuilt_column_by_column_from_a_frame_handed_over() -> None:
 
 
 def test_a_frame_whose_columns_are_chunked_apart_is_rebuilt_without_lining_them_up() -> None:
-    from sahelevents.release.compile import rebuilt
+    from sahelevents.release.compile import columns_of, rebuilt
 
     frame = pl.concat([pl.DataFrame({"id": [f"e{i}", f"f{i}"], "count": [i, i + 1],
                                      "note": ["x", None]}) for i in range(3)], rechunk=False)
@@ -301,6 +301,9 @@ def test_a_frame_whose_columns_are_chunked_apart_is_rebuilt_without_lining_them_
     # Dropping a column from such a frame copies the others into one chunk each.
     same = rebuilt([frame.clone()], lambda column: column)
     assert same.equals(frame) and same.n_chunks("all") == [3, 3, 1]
+    # So does select, even of columns cut alike.
+    picked = columns_of(frame, ["note", "id"])
+    assert picked.equals(frame.select("note", "id")) and picked.n_chunks("all") == [1, 3]
 
 
 def test_event_columns_are_cut_into_the_row_groups_of_events_parquet(

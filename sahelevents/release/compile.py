@@ -109,13 +109,19 @@ class CompiledEvents:
         order = pl.DataFrame([self.events.get_column("event_date"), ids]).select(
             pl.arg_sort_by("event_date", pl.col("event_id_cnty").str.slice(0, 3),
                            pl.col("event_id_cnty").str.slice(3).cast(pl.Int64))).to_series()
-        held = [pl.DataFrame([self.events.get_column(name)  # (select could line them up)
-                              for name in EVENT_SCHEMA if name in self.events])]
+        held = [columns_of(self.events, [name for name in EVENT_SCHEMA if name in self.events])]
         self.events, self.groups = self.events.clear(), self.groups.clear()
         frame = rebuilt(held, lambda column: in_row_groups(column, order))
         stamps = pl.repeat(timestamp, len(ids), dtype=pl.Int64, eager=True).alias("timestamp")
         return frame.with_columns(in_row_groups(ids, order), in_row_groups(stamps)).select(
             list(EVENT_SCHEMA))
+
+
+def columns_of(frame: pl.DataFrame, names: Iterable[str]) -> pl.DataFrame:
+    """The columns ``names`` of ``frame``, not copied. A frame's ``select`` copies every column
+    it picks into one chunk when the frame's columns are cut into different chunks, as the
+    rows compiled while results arrive can be (see :func:`rebuilt`)."""
+    return pl.DataFrame([frame.get_column(name) for name in names])
 
 
 def rebuilt(handed_over: list[pl.DataFrame],
@@ -483,9 +489,9 @@ def compile_events(ws: Workspace, paths: Iterable[Path] | None = None, *,
     held = [tables[0]]
     del tables
     events = merge_linked(held)
-    groups = events.select(pl.col("__prefix").alias("prefix"),
-                           pl.col("annotation_refs").alias("refs"),
-                           pl.col("event_date").cast(pl.String))
+    groups = pl.DataFrame([events.get_column("__prefix").alias("prefix"),  # (columns_of)
+                           events.get_column("annotation_refs").alias("refs"),
+                           events.get_column("event_date").cast(pl.String)])
     documents = sorted(set(files["doc"].to_list()))
     coders = sorted(set(files["coders"].explode().drop_nulls().to_list()))
     counts = (events.select(pl.col("source_ids").explode().alias("doc")).group_by("doc")
@@ -496,7 +502,7 @@ def compile_events(ws: Workspace, paths: Iterable[Path] | None = None, *,
     if cited["id"].n_unique() != cited.height:
         cited = cited.unique("id")
     order = cited.select(pl.arg_sort_by("doc", "index")).to_series()
-    held = [cited.select(list(SENTENCE_SCHEMA))]  # the same columns, not copied
+    held = [columns_of(cited, SENTENCE_SCHEMA)]
     del cited
     sentences = rebuilt(held, lambda column: column.gather(order))
     return CompiledEvents(
